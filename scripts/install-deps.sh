@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Capstan needs to build, test and run. Idempotent: a second run
+# installs nothing and takes a second or two.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates ccache
+  libgit2-dev libyaml-cpp-dev libcurl4-openssl-dev prometheus-cpp-dev libfmt-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev
+  libcpp-httplib-dev curl python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
