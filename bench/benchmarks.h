@@ -1,0 +1,12 @@
+#pragma once
+
+#include "bench/bench_report.h"
+
+namespace capstan::bench {
+
+// Each benchmark prints its report and returns a process exit code. Declared here and listed in
+// main.cc, so `capstan-bench` with no argument lists them all.
+int RunGitFetch(const BenchArgs& args);
+int RunRenderPlan(const BenchArgs& args);
+
+}  // namespace capstan::bench

@@ -1,0 +1,55 @@
+// capstan-bench NAME [--json] [--quick]: runs one benchmark and prints its figures.
+#include <fmt/format.h>
+
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/benchmarks.h"
+
+namespace {
+
+struct Benchmark {
+  const char* name;
+  const char* description;
+  std::function<int(const capstan::bench::BenchArgs&)> run;
+};
+
+const std::vector<Benchmark>& All() {
+  using namespace capstan::bench;
+  static const std::vector<Benchmark> kAll = {
+      {"git-fetch", "incremental fetch of one commit into a 10,000-file repository", RunGitFetch},
+      {"render-plan", "render + validate + plan 10,000 resources in 500 applications",
+       RunRenderPlan},
+  };
+  return kAll;
+}
+
+int Usage() {
+  fmt::print(stderr, "usage: capstan-bench NAME [--json] [--quick]\n\nbenchmarks:\n");
+  for (const auto& b : All()) fmt::print(stderr, "  {:<22} {}\n", b.name, b.description);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage();
+  capstan::bench::BenchArgs args;
+  std::string name = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--json") == 0) {
+      args.json = true;
+    } else if (std::strcmp(argv[i], "--quick") == 0) {
+      args.quick = true;
+    } else {
+      return Usage();
+    }
+  }
+  for (const auto& b : All()) {
+    if (name == b.name) return b.run(args);
+  }
+  fmt::print(stderr, "capstan-bench: no benchmark named '{}'\n", name);
+  return Usage();
+}

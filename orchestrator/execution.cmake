@@ -1,0 +1,1 @@
+# Execution fragment: list(APPEND ORCHESTRATOR_SRCS process_driver.cc ...)

@@ -1,0 +1,1 @@
+# Scheduling fragment: list(APPEND ORCHESTRATOR_SRCS scheduler.cc ...)

@@ -1,0 +1,1 @@
+# Execution tests fragment: capstan_test(process_driver_test ...)

@@ -1,0 +1,1 @@
+# Scheduling tests fragment: capstan_test(scheduler_test ...)
