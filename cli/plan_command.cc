@@ -1,0 +1,126 @@
+#include "cli/plan_command.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/plan_output.h"
+#include "model/clock.h"
+#include "reconciler/diff.h"
+#include "renderers/renderer.h"
+#include "sources/git_source.h"
+
+namespace capstan::cli {
+namespace fs = std::filesystem;
+namespace {
+
+bool IsRemoteUrl(const std::string& repo) {
+  return repo.rfind("https://", 0) == 0 || repo.rfind("http://", 0) == 0 ||
+         repo.rfind("ssh://", 0) == 0 || repo.rfind("git@", 0) == 0 ||
+         repo.rfind("file://", 0) == 0;
+}
+
+// A temporary cache folder removed when the command ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "capstan-plan-XXXXXX").string();
+    if (mkdtemp(tmpl.data())) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+model::Result<std::unique_ptr<sources::GitSource>> OpenRepository(const PlanOptions& options,
+                                                                 const std::string& cache_dir,
+                                                                 model::Clock& clock) {
+  if (!IsRemoteUrl(options.repo)) {
+    return sources::GitSource::OpenLocal(options.repo, options.path, sources::SourceLimits{});
+  }
+  sources::SourceConfig config;
+  config.url = options.repo;
+  config.path = options.path;
+  config.cache_dir = cache_dir;
+  auto source = sources::GitSource::Create(config, clock);
+  if (!source.ok()) return source.status();
+  // Fetching mirrors every branch and tag; a missing default branch only matters if --rev needs it.
+  auto fetched = (*source)->Fetch();
+  if (!fetched.ok() && fetched.status().code() != model::ErrorCode::kNotFound) {
+    return fetched.status();
+  }
+  return source;
+}
+
+}  // namespace
+
+int RunPlan(const PlanOptions& raw_options) {
+  PlanOptions options = raw_options;
+  if (options.path == ".") options.path.clear();
+  model::SystemClock clock;
+  TempDir temp;
+  const std::string cache_dir = options.cache_dir.empty() ? temp.path() : options.cache_dir;
+  auto repo = OpenRepository(options, cache_dir, clock);
+  if (!repo.ok()) {
+    fmt::print(stderr, "capstan plan: {}\n", repo.status().ToString());
+    return 1;
+  }
+  auto target = (*repo)->SnapshotAt(options.rev);
+  if (!target.ok()) {
+    fmt::print(stderr, "capstan plan: --rev {}: {}\n", options.rev, target.status().ToString());
+    return 1;
+  }
+  if ((*target)->files.empty()) {
+    fmt::print(stderr, "capstan plan: no files under '{}' at {}; point --path at the folder of "
+               "applications ('.' for the repository root)\n",
+               options.path, (*target)->commit.substr(0, 12));
+    return 1;
+  }
+  std::string base_rev = options.base;
+  if (base_rev.empty()) {
+    auto parent = (*repo)->FirstParent((*target)->commit);
+    if (parent.ok()) base_rev = *parent;
+  }
+  renderers::RenderOptions render_options;
+  render_options.strict = options.strict;
+  model::DesiredState desired = renderers::Render(**target, render_options);
+  model::DesiredState observed;
+  if (!base_rev.empty()) {
+    auto base = (*repo)->SnapshotAt(base_rev);
+    if (!base.ok()) {
+      fmt::print(stderr, "capstan plan: --base {}: {}\n", base_rev, base.status().ToString());
+      return 1;
+    }
+    // The base is what runs today; its own problems do not make this plan fail.
+    observed = renderers::Render(**base, render_options);
+  }
+  const bool errors = model::HasErrors(desired.diagnostics);
+  model::Plan plan = reconciler::Diff(desired, observed);
+
+  if (options.output == "json") {
+    auto json = PlanToJson(plan, desired.diagnostics);
+    json["valid"] = !errors;
+    fmt::print("{}\n", json.dump(2));
+  } else {
+    const Color color = isatty(STDOUT_FILENO) ? Color::kAlways : Color::kNever;
+    const Color err_color = isatty(STDERR_FILENO) ? Color::kAlways : Color::kNever;
+    fmt::print(stderr, "{}", FormatDiagnostics(desired.diagnostics, err_color));
+    if (errors) {
+      fmt::print(stderr, "capstan plan: revision {} does not validate; nothing would be applied\n",
+                 (*target)->commit.substr(0, 12));
+    } else {
+      fmt::print("{}", FormatPlanText(plan, color));
+    }
+  }
+  if (errors) return 1;
+  return plan.empty() ? 0 : 2;
+}
+
+}  // namespace capstan::cli

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+namespace capstan::cli {
+
+struct PlanOptions {
+  std::string repo;
+  std::string rev = "HEAD";
+  std::string base;  // empty: the first parent of rev
+  std::string path = "apps";  // "" or "." = the repository root
+  std::string output = "text";
+  std::string cache_dir;
+  bool strict = false;
+};
+
+// `capstan plan`: renders REV and BASE of a repository and prints the difference.
+// Exit codes as `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, 1 error.
+int RunPlan(const PlanOptions& options);
+
+}  // namespace capstan::cli

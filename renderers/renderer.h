@@ -1,0 +1,33 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "model/desired_state.h"
+#include "model/snapshot.h"
+#include "renderers/dialect_renderer.h"
+#include "renderers/render_options.h"
+
+namespace capstan::renderers {
+
+// Makes a fresh set of dialect renderers for one application.
+using DialectFactory =
+    std::function<std::vector<std::unique_ptr<DialectRenderer>>(const RenderOptions&)>;
+
+// The dialects Capstan speaks: Kubernetes YAML (and Kubernetes JSON) and ECS JSON.
+std::vector<std::unique_ptr<DialectRenderer>> DefaultDialects(const RenderOptions& options);
+
+// Turns a snapshot into the desired state of every application in it.
+//
+// Applications: if the snapshot has a `capstan.yaml` at its root with an `apps:` list
+// (`- name: web` / `path: apps/web`), those; otherwise every top-level folder is one application
+// named after the folder. Manifest files directly at the root are reported (they belong to no
+// application); files no dialect accepts (README.md, ...) are ignored.
+//
+// The result always carries every diagnostic; `HasErrors(state.diagnostics)` means the snapshot
+// must not be applied. Pure: reads nothing but the snapshot.
+model::DesiredState Render(const model::Snapshot& snapshot, const RenderOptions& options,
+                           const DialectFactory& dialects = DefaultDialects);
+
+}  // namespace capstan::renderers
