@@ -1,1 +1,11 @@
-# Execution fragment: list(APPEND ORCHESTRATOR_SRCS process_driver.cc ...)
+# Execution fragment: drivers (process, simulated), health checks and probe state.
+list(APPEND ORCHESTRATOR_SRCS
+  ${CMAKE_CURRENT_SOURCE_DIR}/cgroups.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/curl_health_checker.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/probe_tracker.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/proc_stat.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/process_driver.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/simulated_driver.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/spawn.cc
+)
+list(APPEND ORCHESTRATOR_DEPS CURL::libcurl spdlog::spdlog fmt::fmt)

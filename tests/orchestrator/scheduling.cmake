@@ -1,1 +1,6 @@
-# Scheduling tests fragment: capstan_test(scheduler_test ...)
+# Scheduling tests fragment.
+capstan_test(scheduler_test
+  SRCS ${CMAKE_CURRENT_SOURCE_DIR}/scheduler_test.cc
+       ${CMAKE_CURRENT_SOURCE_DIR}/placement_expression_test.cc
+       ${CMAKE_CURRENT_SOURCE_DIR}/placement_counts_test.cc
+  DEPS capstan_orchestrator)

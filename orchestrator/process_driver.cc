@@ -1,0 +1,456 @@
+#include "orchestrator/process_driver.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <system_error>
+
+#include "orchestrator/proc_stat.h"
+#include "orchestrator/spawn.h"
+
+namespace capstan::orchestrator {
+
+namespace fs = std::filesystem;
+using model::ErrorCode;
+using model::Result;
+using model::Status;
+
+namespace {
+
+std::string EnvName(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
+  }
+  return out;
+}
+
+// A relative path that stays inside its base: no "..", not absolute, not empty.
+bool ContainedRelative(const std::string& path) {
+  if (path.empty() || path[0] == '/') return false;
+  for (const auto& part : fs::path(path)) {
+    if (part == "..") return false;
+  }
+  return true;
+}
+
+Status MakeDirs(const std::string& path, fs::perms perms = fs::perms::unknown) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) return Status::Error(ErrorCode::kIoError, "create " + path + ": " + ec.message());
+  if (perms != fs::perms::unknown) {
+    fs::permissions(path, perms, ec);
+    if (ec) return Status::Error(ErrorCode::kIoError, "chmod " + path + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+Status WriteVolumeFile(const std::string& path, const std::string& content, int mode) {
+  ::unlink(path.c_str());  // an earlier attempt may have left a read-only file
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return Status::Error(ErrorCode::kIoError, "open " + path + ": " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = errno;
+      ::close(fd);
+      return Status::Error(ErrorCode::kIoError, "write " + path + ": " + std::strerror(e));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd, static_cast<mode_t>(mode));
+  ::close(fd);
+  return Status::Ok();
+}
+
+std::string ReadTail(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  std::streamoff start = size > static_cast<std::streamoff>(max_bytes)
+                             ? size - static_cast<std::streamoff>(max_bytes)
+                             : 0;
+  in.seekg(start);
+  std::string out(static_cast<std::size_t>(size - start), '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  out.resize(static_cast<std::size_t>(in.gcount()));
+  return out;
+}
+
+void SetIfMissing(std::vector<std::pair<std::string, std::string>>* env, const std::string& key,
+                  const std::string& value) {
+  for (const auto& [k, v] : *env) {
+    if (k == key) return;
+  }
+  env->emplace_back(key, value);
+}
+
+}  // namespace
+
+ProcessDriver::ProcessDriver(std::string base_dir, const CgroupManager* cgroups)
+    : base_dir_(std::move(base_dir)), cgroups_(cgroups) {
+  if (cgroups_ == nullptr) {
+    spdlog::info("process driver: no cgroup manager, CPU/memory limits are not enforced");
+  } else if (!cgroups_->available()) {
+    spdlog::warn("process driver: CPU/memory limits are not enforced: {}", cgroups_->reason());
+  }
+}
+
+bool ProcessDriver::EnforcesLimits() const { return cgroups_ != nullptr && cgroups_->available(); }
+
+std::string ProcessDriver::TaskDir(const TaskHandle& handle) const {
+  auto it = tasks_.find(handle.task_id);
+  if (it != tasks_.end()) return it->second.task_dir;
+  return base_dir_ + "/" + handle.task_id;
+}
+
+Status ProcessDriver::PrepareVolumes(const LaunchSpec& spec, const std::string& task_dir,
+                                     std::map<std::string, std::string>* volume_dirs) {
+  for (const VolumeLaunch& v : spec.volumes) {
+    if (!ContainedRelative(v.name)) {
+      return Status::Error(ErrorCode::kInvalidArgument, "bad volume name '" + v.name + "'");
+    }
+    if (v.type == model::VolumeType::kHostPath) {
+      (*volume_dirs)[v.name] = v.host_path;
+      continue;
+    }
+    std::string dir = task_dir + "/volumes/" + v.name;
+    bool secret = v.type == model::VolumeType::kSecret;
+    if (Status s = MakeDirs(dir, secret ? fs::perms::owner_all : fs::perms::unknown); !s.ok()) {
+      return s;
+    }
+    for (const VolumeFile& f : v.files) {
+      if (!ContainedRelative(f.relative_path)) {
+        return Status::Error(ErrorCode::kInvalidArgument,
+                             "volume " + v.name + ": bad file path '" + f.relative_path + "'");
+      }
+      std::string path = dir + "/" + f.relative_path;
+      if (Status s = MakeDirs(fs::path(path).parent_path().string()); !s.ok()) return s;
+      if (Status s = WriteVolumeFile(path, f.content, secret ? 0400 : f.mode); !s.ok()) return s;
+    }
+    (*volume_dirs)[v.name] = dir;
+  }
+  return Status::Ok();
+}
+
+Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
+  ReapPending();
+  if (!ContainedRelative(spec.task_id) || spec.task_id.find('/') != std::string::npos) {
+    return Status::Error(ErrorCode::kInvalidArgument, "bad task id '" + spec.task_id + "'");
+  }
+  if (spec.containers.empty()) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "task " + spec.task_id + " has no containers");
+  }
+  TaskState state;
+  state.task_dir = spec.task_dir.empty() ? base_dir_ + "/" + spec.task_id : spec.task_dir;
+  state.max_log_bytes = spec.max_log_bytes;
+  const std::string& task_dir = state.task_dir;
+  if (Status s = MakeDirs(task_dir + "/logs"); !s.ok()) return s;
+  std::map<std::string, std::string> volume_dirs;
+  if (Status s = PrepareVolumes(spec, task_dir, &volume_dirs); !s.ok()) {
+    return s.WithContext("task " + spec.task_id);
+  }
+
+  std::vector<std::string> pid_files;
+  if (EnforcesLimits()) {
+    CgroupLimits limits;
+    for (const auto& c : spec.containers) {
+      limits.cpu_limit_millis += c.resources.cpu_limit_millis;
+      limits.memory_limit_bytes += c.resources.memory_limit_bytes;
+    }
+    auto procs = cgroups_->CreateTaskGroup(spec.task_id, limits);
+    if (procs.ok()) {
+      pid_files = *procs;
+      state.has_cgroup = true;
+    } else {
+      // Limits are best effort: the task runs, the reason is logged.
+      spdlog::warn("task {}: no cgroup, limits not enforced: {}", spec.task_id,
+                   procs.status().ToString());
+    }
+  }
+
+  TaskHandle handle;
+  handle.driver = Name();
+  handle.task_id = spec.task_id;
+  auto fail = [&](Status status) -> Result<TaskHandle> {
+    for (const ContainerHandle& c : handle.containers) {
+      ::kill(-c.pid, SIGKILL);
+      pending_reap_.push_back(c.pid);
+    }
+    if (state.has_cgroup) pending_cgroups_.push_back(spec.task_id);
+    ReapPending();
+    return status.WithContext("task " + spec.task_id);
+  };
+
+  std::set<std::string> names;
+  for (const ContainerLaunch& c : spec.containers) {
+    if (!ContainedRelative(c.name) || c.name.find('/') != std::string::npos ||
+        !names.insert(c.name).second) {
+      return fail(Status::Error(ErrorCode::kInvalidArgument,
+                                "bad or duplicate container name '" + c.name + "'"));
+    }
+    SpawnOptions opts;
+    opts.argv = c.command;
+    opts.argv.insert(opts.argv.end(), c.args.begin(), c.args.end());
+    if (opts.argv.empty()) {
+      return fail(Status::Error(ErrorCode::kInvalidArgument,
+                                "container " + c.name + ": no command and no args"));
+    }
+    opts.env = c.env;
+    SetIfMissing(&opts.env, "PATH", kDefaultPath);
+    for (std::size_t i = 0; i < c.ports.size(); ++i) {
+      const PortBinding& p = c.ports[i];
+      if (i == 0) SetIfMissing(&opts.env, "PORT", std::to_string(p.host_port));
+      if (!p.name.empty())
+        SetIfMissing(&opts.env, "PORT_" + EnvName(p.name), std::to_string(p.host_port));
+    }
+    SetIfMissing(&opts.env, "CAPSTAN_TASK_ID", spec.task_id);
+    SetIfMissing(&opts.env, "CAPSTAN_TASK_DIR", task_dir);
+    for (const model::VolumeMount& m : c.mounts) {
+      auto it = volume_dirs.find(m.name);
+      if (it == volume_dirs.end()) {
+        return fail(Status::Error(ErrorCode::kInvalidArgument,
+                                  "container " + c.name + ": no volume named '" + m.name + "'"));
+      }
+      std::string target = it->second;
+      if (!m.sub_path.empty()) {
+        if (!ContainedRelative(m.sub_path)) {
+          return fail(
+              Status::Error(ErrorCode::kInvalidArgument, "bad subPath '" + m.sub_path + "'"));
+        }
+        target += "/" + m.sub_path;
+      }
+      SetIfMissing(&opts.env, "CAPSTAN_VOLUME_" + EnvName(m.name), target);
+      if (!m.mount_path.empty() && m.mount_path[0] != '/') {
+        if (!ContainedRelative(m.mount_path)) {
+          return fail(
+              Status::Error(ErrorCode::kInvalidArgument, "bad mountPath '" + m.mount_path + "'"));
+        }
+        std::string link = task_dir + "/" + m.mount_path;
+        std::error_code ec;
+        fs::create_directories(fs::path(link).parent_path(), ec);
+        fs::remove(link, ec);
+        fs::create_directory_symlink(target, link, ec);
+        if (ec) {
+          return fail(Status::Error(ErrorCode::kIoError, "symlink " + link + ": " + ec.message()));
+        }
+      }
+    }
+    opts.working_dir = c.working_dir.empty() ? task_dir : c.working_dir;
+
+    std::string log_path = task_dir + "/logs/" + c.name + ".log";
+    int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (log_fd < 0) {
+      return fail(
+          Status::Error(ErrorCode::kIoError, "open " + log_path + ": " + std::strerror(errno)));
+    }
+    opts.stdout_fd = log_fd;
+    opts.stderr_fd = log_fd;
+    opts.pid_files = pid_files;
+    auto pid = Spawn(opts);
+    ::close(log_fd);
+    if (!pid.ok()) return fail(pid.status().WithContext("container " + c.name));
+    ContainerHandle ch;
+    ch.name = c.name;
+    ch.pid = *pid;
+    // The child exists (it may already have exited, then it is a zombie whose stat still reads).
+    auto stat = ReadProcStat(*pid);
+    ch.start_time_ticks = stat.ok() ? stat->start_time_ticks : 0;
+    handle.containers.push_back(ch);
+  }
+  tasks_[spec.task_id] = std::move(state);
+  return handle;
+}
+
+ContainerStatus ProcessDriver::InspectContainer(const std::string& task_id,
+                                                const ContainerHandle& c) {
+  ContainerStatus st;
+  st.name = c.name;
+  ProcessKey key{c.pid, c.start_time_ticks};
+  auto record = [&](const Exit& e) {
+    st.state = ContainerState::kExited;
+    st.exit_code = e.exit_code;
+    st.signal = e.signal;
+    if (e.signal == SIGKILL && cgroups_ != nullptr && cgroups_->OomKills(task_id) > 0) {
+      st.message = "OOMKilled";
+    }
+  };
+  if (auto it = exits_.find(key); it != exits_.end()) {
+    record(it->second);
+    return st;
+  }
+  auto stat = ReadProcStat(c.pid);
+  if (!stat.ok() || stat->start_time_ticks != c.start_time_ticks) {
+    // Gone, or the pid now names another process: ours ended without us seeing its status.
+    st.state = ContainerState::kExited;
+    st.exit_code = -1;
+    st.message = "exited while the daemon was down";
+    return st;
+  }
+  int status = 0;
+  pid_t r = ::waitpid(c.pid, &status, WNOHANG);
+  if (r == c.pid) {
+    Exit e;
+    if (WIFEXITED(status)) e.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) {
+      e.signal = WTERMSIG(status);
+      e.exit_code = 128 + e.signal;  // the shell's convention, for those who read only the code
+    }
+    exits_[key] = e;
+    record(e);
+    return st;
+  }
+  if (r < 0 && errno == ECHILD && (stat->state == 'Z' || stat->state == 'X')) {
+    // Someone else's child now (adopted): a zombie is as good as gone.
+    st.state = ContainerState::kExited;
+    st.exit_code = -1;
+    st.message = "exited while the daemon was down";
+    return st;
+  }
+  st.state = ContainerState::kRunning;
+  return st;
+}
+
+std::vector<ContainerStatus> ProcessDriver::Inspect(const TaskHandle& handle) {
+  ReapPending();
+  std::vector<ContainerStatus> out;
+  out.reserve(handle.containers.size());
+  std::string task_dir = TaskDir(handle);
+  auto it = tasks_.find(handle.task_id);
+  std::size_t max_log = it != tasks_.end() ? it->second.max_log_bytes : LaunchSpec().max_log_bytes;
+  for (const ContainerHandle& c : handle.containers) {
+    out.push_back(InspectContainer(handle.task_id, c));
+    RotateLogIfNeeded(task_dir + "/logs/" + c.name + ".log", max_log);
+  }
+  return out;
+}
+
+void ProcessDriver::RotateLogIfNeeded(const std::string& path, std::size_t max_bytes) {
+  struct stat st;
+  if (max_bytes == 0 || ::stat(path.c_str(), &st) != 0 ||
+      static_cast<std::size_t>(st.st_size) <= max_bytes) {
+    return;
+  }
+  // copytruncate: the process keeps its O_APPEND descriptor, so after truncate() its next write
+  // lands at the new (zero) end of the same file. Only the last max_bytes are kept in `.1`.
+  std::string tail = ReadTail(path, max_bytes);
+  std::string rotated = path + ".1";
+  std::string tmp = rotated + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(tail.data(), static_cast<std::streamsize>(tail.size()));
+    if (!out) return;
+  }
+  if (::rename(tmp.c_str(), rotated.c_str()) != 0) return;
+  if (::truncate(path.c_str(), 0) != 0) {
+    spdlog::warn("cannot truncate log {}: {}", path, std::strerror(errno));
+  }
+}
+
+Status ProcessDriver::SignalGroups(const TaskHandle& handle, int sig) {
+  Status result;
+  for (const ContainerHandle& c : handle.containers) {
+    bool alive = ProcessMatches(c.pid, c.start_time_ticks);
+    // A leader we reaped may have left children in its group; the kernel does not reuse the
+    // pid while that group exists, so -pid still names our group.
+    bool reaped_here = exits_.count({c.pid, c.start_time_ticks}) > 0;
+    if (!alive && !reaped_here) {
+      // The zombie of our own child is still "ours" and its group may live on.
+      auto stat = ReadProcStat(c.pid);
+      if (!stat.ok() || stat->start_time_ticks != c.start_time_ticks) continue;
+    }
+    if (::kill(-c.pid, sig) != 0 && errno != ESRCH) {
+      result = Status::Error(ErrorCode::kPermissionDenied,
+                             "signal " + std::to_string(sig) + " to process group " +
+                                 std::to_string(c.pid) + ": " + std::strerror(errno));
+    }
+  }
+  return result;
+}
+
+Status ProcessDriver::Stop(const TaskHandle& handle) { return SignalGroups(handle, SIGTERM); }
+
+Status ProcessDriver::Kill(const TaskHandle& handle) { return SignalGroups(handle, SIGKILL); }
+
+bool ProcessDriver::Adopt(const TaskHandle& handle) {
+  if (handle.driver != Name() || handle.containers.empty()) return false;
+  bool any_alive = false;
+  for (const ContainerHandle& c : handle.containers) {
+    if (ProcessMatches(c.pid, c.start_time_ticks)) any_alive = true;
+  }
+  if (!any_alive) return false;
+  if (!tasks_.count(handle.task_id)) {
+    TaskState state;
+    state.task_dir = base_dir_ + "/" + handle.task_id;
+    state.has_cgroup = EnforcesLimits();
+    tasks_[handle.task_id] = state;
+  }
+  return true;
+}
+
+Status ProcessDriver::Cleanup(const TaskHandle& handle) {
+  Status killed = SignalGroups(handle, SIGKILL);
+  for (const ContainerHandle& c : handle.containers) {
+    ProcessKey key{c.pid, c.start_time_ticks};
+    if (exits_.erase(key) == 0) {
+      auto stat = ReadProcStat(c.pid);
+      if (stat.ok() && stat->start_time_ticks == c.start_time_ticks) pending_reap_.push_back(c.pid);
+    }
+  }
+  std::string task_dir = TaskDir(handle);
+  // Volumes may hold secrets: they go with the task. Logs stay.
+  std::error_code ec;
+  fs::remove_all(task_dir + "/volumes", ec);
+  if (EnforcesLimits()) pending_cgroups_.push_back(handle.task_id);
+  tasks_.erase(handle.task_id);
+  ReapPending();
+  return killed;
+}
+
+void ProcessDriver::ReapPending() {
+  std::vector<int> still;
+  for (int pid : pending_reap_) {
+    int status;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == 0) still.push_back(pid);  // not exited yet (r < 0: not our child or already reaped)
+  }
+  pending_reap_.swap(still);
+  if (cgroups_ == nullptr) return;
+  std::vector<std::string> groups;
+  for (const std::string& id : pending_cgroups_) {
+    if (!cgroups_->RemoveTaskGroup(id).ok()) groups.push_back(id);
+  }
+  pending_cgroups_.swap(groups);
+}
+
+Result<std::string> ProcessDriver::Logs(const TaskHandle& handle, const std::string& container,
+                                        std::size_t max_bytes) {
+  if (!ContainedRelative(container) || container.find('/') != std::string::npos) {
+    return Status::Error(ErrorCode::kInvalidArgument, "bad container name '" + container + "'");
+  }
+  std::string path = TaskDir(handle) + "/logs/" + container + ".log";
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::Error(ErrorCode::kNotFound, "no log for container " + container);
+  }
+  std::string tail = ReadTail(path, max_bytes);
+  if (tail.size() < max_bytes) tail = ReadTail(path + ".1", max_bytes - tail.size()) + tail;
+  return tail;
+}
+
+}  // namespace capstan::orchestrator

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/status.h"
+
+namespace capstan::orchestrator {
+
+// How to start one child process. Everything is prepared by the parent: between fork() and
+// exec() the child only makes async-signal-safe system calls, so Spawn() is safe in a
+// multi-threaded process.
+struct SpawnOptions {
+  std::vector<std::string> argv;  // argv[0] is resolved through PATH of `env` (as execvp would)
+  std::vector<std::pair<std::string, std::string>> env;  // the complete environment
+  std::string working_dir;                               // empty: inherit
+  int stdout_fd = -1;                                    // -1: /dev/null
+  int stderr_fd = -1;                                    // -1: /dev/null
+  // Files the child writes its own pid to before exec (cgroup.procs of its cgroups). A failure
+  // to write is ignored: limits are best effort, the task must still run.
+  std::vector<std::string> pid_files;
+};
+
+// The default PATH given to a process whose environment has none.
+inline constexpr const char* kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Resolves `name` like execvp: a name with a '/' is taken as is (relative to `working_dir` when
+// it is relative), anything else is searched in the ':'-separated `path`. kNotFound if there is
+// no executable regular file.
+model::Result<std::string> ResolveExecutable(const std::string& name, const std::string& path,
+                                             const std::string& working_dir);
+
+// Forks and execs a child in a new session and process group (pgid == pid), stdin on /dev/null,
+// signal mask and dispositions reset, no file descriptor inherited beyond 0-2. Exec failures are
+// reported through a close-on-exec pipe, so an error here means no process was left behind.
+// Returns the child's pid; the caller owns reaping it (waitpid on that pid only, never -1).
+model::Result<int> Spawn(const SpawnOptions& options);
+
+}  // namespace capstan::orchestrator
