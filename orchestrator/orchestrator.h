@@ -1,0 +1,127 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/autoscaler.h"
+#include "model/clock.h"
+#include "model/config.h"
+#include "model/job.h"
+#include "model/service.h"
+#include "model/status.h"
+#include "model/workload.h"
+#include "orchestrator/deployment_controller.h"
+#include "orchestrator/driver.h"
+#include "orchestrator/event_log.h"
+#include "orchestrator/health_checker.h"
+#include "orchestrator/job_controller.h"
+#include "orchestrator/scheduler.h"
+#include "orchestrator/service_proxy.h"
+#include "orchestrator/task.h"
+
+namespace capstan::orchestrator {
+
+// Everything one application asks the orchestrator to run.
+struct AppSpec {
+  std::string app;
+  std::map<std::string, model::WorkloadSpec> workloads;
+  std::map<std::string, model::JobSpec> jobs;
+  std::map<std::string, model::ServiceSpec> services;
+  std::map<std::string, model::ConfigMapSpec> config_maps;
+  std::map<std::string, model::SecretSpec> secrets;
+  std::map<std::string, model::AutoscalerSpec> autoscalers;  // carried; not acted on yet
+};
+
+// Fills an empty WorkloadSpec::revision / JobSpec::revision with model::ComputeRevision over
+// the app's ConfigMaps and Secrets, so a config change is a new revision.
+void AssignRevisions(AppSpec& spec);
+
+struct ServicePortStatus {
+  std::string name;
+  int port = 0;        // as declared
+  int bound_port = 0;  // where the proxy listens (differs with ephemeral ports)
+  std::vector<Endpoint> endpoints;
+  std::string error;  // why it is not served, if it is not
+};
+
+struct ServiceStatus {
+  std::vector<ServicePortStatus> ports;
+};
+
+struct AppStatus {
+  std::string app;
+  std::map<std::string, WorkloadStatus> workloads;
+  std::map<std::string, JobStatus> jobs;
+  std::map<std::string, ServiceStatus> services;
+};
+
+// What the store keeps so that a restarted daemon resumes where it was.
+struct OrchestratorState {
+  std::vector<TaskRecord> tasks;
+  std::vector<WorkloadRecord> workloads;
+};
+
+struct OrchestratorOptions {
+  TaskRunnerOptions runner;
+  DeploymentOptions deployment;
+  // Tests: bind every Service on an ephemeral port instead of its declared one.
+  bool ephemeral_service_ports = false;
+  std::string service_host = "127.0.0.1";
+};
+
+// The built-in orchestrator's face: desired state in (SetDesired), observations out (Status),
+// everything else by converging in Step(). Level-triggered: each Step() compares what runs with
+// what is asked and acts; calling it more often only converges sooner. Step() never blocks long:
+// drivers and health checks are asked, never waited on.
+// Collaborators are borrowed and must outlive it; `proxy` may be null (Services not served).
+// Thread-compatible: one loop thread calls everything (the daemon posts work to it).
+class Orchestrator {
+ public:
+  Orchestrator(model::Clock& clock, Scheduler& scheduler,
+               std::map<model::DriverKind, Driver*> drivers, HealthChecker& checker,
+               EventLog& events, ServiceProxy* proxy, OrchestratorOptions options = {});
+  ~Orchestrator();
+  Orchestrator(const Orchestrator&) = delete;
+  Orchestrator& operator=(const Orchestrator&) = delete;
+
+  // Replaces what `spec.app` should run; workloads and jobs missing from it are stopped.
+  void SetDesired(AppSpec spec);
+  // Prunes everything of that app (its tasks stop over the next Steps).
+  void RemoveApp(const std::string& app);
+  // One pass: observe tasks and probes, run every controller, start what is due, update the
+  // Service endpoints.
+  void Step();
+
+  AppStatus Status(const std::string& app) const;
+  std::vector<std::string> Apps() const;
+  // Manual rollback to any revision in the workload's history.
+  model::Status Rollback(const std::string& app, const std::string& workload,
+                         const std::string& revision);
+
+  // Called before each side effect (start, stop, kill, remove) so intent can be written first.
+  void SetJournal(Journal journal);
+  OrchestratorState Export() const;
+  // Restores history and re-adopts tasks after a restart. Call before the first SetDesired.
+  model::Status Import(const OrchestratorState& state);
+
+  const TaskRunner& runner() const { return runner_; }
+
+ private:
+  struct App;
+  model::Result<LaunchSpec> BuildLaunch(const Task& task) const;
+  void SyncServices(App& app);
+  void UpdateEndpoints(App& app);
+  App& GetApp(const std::string& name);
+
+  model::Clock& clock_;
+  EventLog& events_;
+  ServiceProxy* proxy_;
+  OrchestratorOptions options_;
+  TaskRunner runner_;
+  std::map<std::string, std::unique_ptr<App>> apps_;
+};
+
+}  // namespace capstan::orchestrator

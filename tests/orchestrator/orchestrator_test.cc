@@ -1,0 +1,230 @@
+#include "orchestrator/orchestrator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_driver.h"
+#include "tests/fakes/fake_health_checker.h"
+
+namespace capstan::orchestrator {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::FakeDriver;
+
+struct OrchHarness {
+  testing::FakeClock clock;
+  Scheduler scheduler;
+  FakeDriver driver;
+  testing::FakeHealthChecker checker;
+  EventLog events{clock};
+  std::vector<JournalEntry> journal;
+  Orchestrator orch{clock,   scheduler, {{model::DriverKind::kProcess, &driver}},
+                    checker, events,    nullptr};
+  OrchHarness() {
+    NodeInfo node;
+    node.cpu_millis = 8000;
+    node.memory_bytes = 8ll << 30;
+    scheduler.AddNode(node);
+    orch.SetJournal([this](const JournalEntry& e) { journal.push_back(e); });
+  }
+  void Tick(model::Duration d = milliseconds(500)) {
+    clock.Advance(d);
+    orch.Step();
+  }
+  WorkloadStatus W() { return orch.Status("app").workloads["svc"]; }
+};
+
+AppSpec Simple(int replicas = 1) {
+  model::WorkloadSpec w;
+  w.replicas = replicas;
+  w.task.labels = {{"app", "svc"}};
+  model::ContainerSpec c;
+  c.name = "main";
+  c.command = {"/bin/svc"};
+  c.ports = {{"http", 80, 0, "TCP"}};
+  w.task.containers.push_back(c);
+  AppSpec app;
+  app.app = "app";
+  app.workloads["svc"] = w;
+  return app;
+}
+
+TEST(Task, CrashLoopBackoffTimings) {
+  OrchHarness h;
+  AppSpec app = Simple();
+  AssignRevisions(app);
+  h.driver.behavior[app.workloads["svc"].revision] = FakeDriver::Behavior::kCrashOnStart;
+  h.orch.SetDesired(app);
+  std::vector<model::TimePoint> starts;
+  int last = 0;
+  for (int i = 0; i < 2 * 200; ++i) {  // 200 s in 500 ms steps
+    h.Tick();
+    if (h.driver.total_starts != last) {
+      last = h.driver.total_starts;
+      starts.push_back(h.clock.Now());
+    }
+  }
+  ASSERT_GE(starts.size(), 5u);
+  // Exit is seen on the step after a start, then the back-off runs: 10, 20, 40, 80 s.
+  const int want[] = {10, 20, 40, 80};
+  for (int i = 0; i < 4; ++i) {
+    auto gap = std::chrono::duration_cast<milliseconds>(starts[i + 1] - starts[i]).count();
+    EXPECT_GE(gap, want[i] * 1000) << i;
+    EXPECT_LE(gap, want[i] * 1000 + 1000) << i;
+  }
+  EXPECT_GE(h.events.Count("app-svc-", "BackOff"), 4u);
+  EXPECT_EQ(h.W().tasks.at(0).reason, "CrashLoopBackOff");
+}
+
+TEST(Task, LivenessFailureRestartsTheTask) {
+  OrchHarness h;
+  AppSpec app = Simple();
+  model::ProbeSpec live;
+  live.port = "http";
+  live.path = "/live";
+  live.period_seconds = 1;
+  live.failure_threshold = 3;
+  app.workloads["svc"].task.containers[0].liveness = live;
+  h.orch.SetDesired(app);
+  h.Tick();
+  h.Tick();
+  ASSERT_EQ(h.driver.Running().size(), 1u);
+  const std::string id = h.driver.Running()[0];
+  h.Tick(seconds(5));
+  EXPECT_EQ(h.driver.tasks[id].starts, 1);  // healthy: untouched
+  h.checker.by_path["/live"] = false;
+  for (int i = 0; i < 8; ++i) h.Tick(seconds(1));
+  EXPECT_EQ(std::count(h.driver.log.begin(), h.driver.log.end(), "stop:" + id), 1);
+  h.checker.by_path["/live"] = true;
+  for (int i = 0; i < 12; ++i) h.Tick(seconds(1));
+  EXPECT_EQ(h.driver.tasks[id].starts, 2);
+  EXPECT_EQ(h.W().tasks.at(0).restarts, 1);
+  EXPECT_GE(h.events.Count(id, "Unhealthy"), 1u);
+}
+
+TEST(Task, StartupProbeHoldsLivenessBack) {
+  OrchHarness h;
+  AppSpec app = Simple();
+  model::ProbeSpec live;
+  live.port = "http";
+  live.path = "/live";
+  live.period_seconds = 1;
+  model::ProbeSpec startup = live;
+  startup.path = "/started";
+  startup.failure_threshold = 30;
+  app.workloads["svc"].task.containers[0].liveness = live;
+  app.workloads["svc"].task.containers[0].startup = startup;
+  h.checker.by_path["/started"] = false;
+  h.checker.by_path["/live"] = false;
+  h.orch.SetDesired(app);
+  for (int i = 0; i < 10; ++i) h.Tick(seconds(1));
+  EXPECT_EQ(h.W().tasks.at(0).phase, TaskPhase::kStarting);
+  EXPECT_EQ(h.driver.total_starts, 1);
+  for (const auto& r : h.checker.requests) EXPECT_EQ(r.path, "/started");
+}
+
+TEST(Task, GracePeriodThenKill) {
+  OrchHarness h;
+  AppSpec app = Simple();
+  app.workloads["svc"].task.termination_grace_period_seconds = 30;
+  h.orch.SetDesired(app);
+  h.Tick();
+  h.Tick();
+  ASSERT_EQ(h.driver.Running().size(), 1u);
+  const std::string id = h.driver.Running()[0];
+  h.driver.hang_on_stop = true;  // ignores SIGTERM
+  h.orch.RemoveApp("app");
+  h.Tick();
+  EXPECT_EQ(h.driver.log.back(), "stop:" + id);
+  h.Tick(seconds(29));
+  EXPECT_EQ(h.driver.Running().size(), 1u);
+  EXPECT_EQ(std::count(h.driver.log.begin(), h.driver.log.end(), "kill:" + id), 0);
+  h.Tick(seconds(1));
+  EXPECT_EQ(std::count(h.driver.log.begin(), h.driver.log.end(), "kill:" + id), 1);
+  h.Tick();
+  h.Tick();
+  EXPECT_TRUE(h.driver.Running().empty());
+  EXPECT_TRUE(h.orch.Apps().empty());
+  EXPECT_TRUE(h.orch.runner().tasks().empty());
+  // Journal: intent before effect.
+  std::vector<JournalOp> ops;
+  for (const auto& e : h.journal) ops.push_back(e.op);
+  EXPECT_EQ(ops, (std::vector<JournalOp>{JournalOp::kStart, JournalOp::kStop, JournalOp::kKill,
+                                         JournalOp::kRemove}));
+}
+
+TEST(Orchestrator, ConfigChangeRollsOutANewRevision) {
+  OrchHarness h;
+  AppSpec app = Simple(2);
+  app.config_maps["cfg"].data = {{"color", "blue"}};
+  app.workloads["svc"].task.containers[0].env = {
+      {"COLOR", model::EnvSource::kConfigMapKey, "", "cfg", "color", false}};
+  h.orch.SetDesired(app);
+  for (int i = 0; i < 10; ++i) h.Tick();
+  const std::string r1 = h.W().current_revision;
+  ASSERT_FALSE(r1.empty());
+  app.config_maps["cfg"].data["color"] = "green";
+  h.orch.SetDesired(app);
+  for (int i = 0; i < 20; ++i) h.Tick();
+  WorkloadStatus s = h.W();
+  EXPECT_NE(s.current_revision, r1);
+  EXPECT_EQ(s.phase, RolloutPhase::kComplete);
+  ASSERT_EQ(h.driver.Running().size(), 2u);
+  for (const auto& id : h.driver.Running()) {
+    const auto& env = h.driver.tasks[id].spec.containers[0].env;
+    EXPECT_NE(std::find(env.begin(), env.end(),
+                        std::make_pair(std::string("COLOR"), std::string("green"))),
+              env.end());
+  }
+}
+
+TEST(Orchestrator, MissingConfigMapKeepsTaskPendingWithReason) {
+  OrchHarness h;
+  AppSpec app = Simple();
+  app.workloads["svc"].task.containers[0].env = {
+      {"X", model::EnvSource::kConfigMapKey, "", "nope", "k", false}};
+  h.orch.SetDesired(app);
+  h.Tick();
+  h.Tick();
+  ASSERT_EQ(h.W().tasks.size(), 1u);
+  EXPECT_EQ(h.W().tasks[0].phase, TaskPhase::kPending);
+  EXPECT_EQ(h.W().tasks[0].reason, "CreateContainerConfigError");
+  EXPECT_EQ(h.driver.total_starts, 0);
+}
+
+TEST(Orchestrator, ExportImportReadoptsRunningTasks) {
+  OrchHarness h;
+  h.orch.SetDesired(Simple(2));
+  for (int i = 0; i < 6; ++i) h.Tick();
+  ASSERT_EQ(h.driver.Running().size(), 2u);
+  OrchestratorState state = h.orch.Export();
+  ASSERT_EQ(state.tasks.size(), 2u);
+  ASSERT_EQ(state.workloads.size(), 1u);
+
+  // A new orchestrator (daemon restart) on the same driver and a fresh scheduler.
+  Scheduler scheduler2;
+  NodeInfo node;
+  node.cpu_millis = 8000;
+  node.memory_bytes = 8ll << 30;
+  scheduler2.AddNode(node);
+  Orchestrator orch2{h.clock,   scheduler2, {{model::DriverKind::kProcess, &h.driver}},
+                     h.checker, h.events,   nullptr};
+  ASSERT_TRUE(orch2.Import(state).ok());
+  orch2.SetDesired(Simple(2));
+  for (int i = 0; i < 6; ++i) {
+    h.clock.Advance(milliseconds(500));
+    orch2.Step();
+  }
+  EXPECT_EQ(h.driver.total_starts, 2);  // nothing started again
+  WorkloadStatus s = orch2.Status("app").workloads["svc"];
+  EXPECT_EQ(s.ready, 2);
+  EXPECT_EQ(s.phase, RolloutPhase::kComplete);
+  EXPECT_EQ(scheduler2.Usage(0)->tasks, 2);
+}
+
+}  // namespace
+}  // namespace capstan::orchestrator

@@ -1,0 +1,147 @@
+#include "orchestrator/task_environment.h"
+
+#include <gtest/gtest.h>
+
+namespace capstan::orchestrator {
+namespace {
+
+std::string Env(const ContainerLaunch& c, const std::string& name) {
+  for (const auto& [k, v] : c.env) {
+    if (k == name) return v;
+  }
+  return "<unset>";
+}
+
+TEST(ExpandVars, KubernetesSemantics) {
+  std::map<std::string, std::string> vars = {{"A", "1"}, {"B", "two"}, {"EMPTY", ""}};
+  auto lookup = [&](std::string_view n) -> const std::string* {
+    auto it = vars.find(std::string(n));
+    return it == vars.end() ? nullptr : &it->second;
+  };
+  struct Case {
+    const char* in;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"$(A)", "1"},        {"x$(A)y$(B)z", "x1ytwoz"},   {"$$(A)", "$(A)"},  // escaped
+      {"$$$(A)", "$1"},     {"$(UNKNOWN)", "$(UNKNOWN)"},                     // left as written
+      {"$(A", "$(A"},                                                         // unterminated
+      {"$A", "$A"},         {"trailing$", "trailing$"},   {"$()", "$()"},
+      {"[$(EMPTY)]", "[]"}, {"no refs", "no refs"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(ExpandVars(c.in, lookup), c.want) << c.in;
+}
+
+TEST(EnvName, UpperCasesAndReplacesDashes) {
+  EXPECT_EQ(EnvName("redis-primary"), "REDIS_PRIMARY");
+  EXPECT_EQ(EnvName("http"), "HTTP");
+}
+
+model::TaskTemplate WebTemplate() {
+  model::TaskTemplate t;
+  model::ContainerSpec c;
+  c.name = "web";
+  c.command = {"/bin/server", "--port=$(PORT)"};
+  c.args = {"--greeting=$(GREETING)", "$$(PORT)"};
+  c.ports = {{"http", 8080, 0, "TCP"}, {"admin-port", 9090, 0, "TCP"}};
+  c.env_from = {{model::EnvSource::kConfigMapKey, "settings", "CFG_", false}};
+  c.env = {{"GREETING", model::EnvSource::kLiteral, "hello from $(CFG_region)", "", "", false},
+           {"PASSWORD", model::EnvSource::kSecretKey, "", "db", "password", false},
+           {"URL", model::EnvSource::kLiteral, "http://$(CACHE_SERVICE_HOST):$(CACHE_SERVICE_PORT)",
+            "", "", false},
+           {"OPT", model::EnvSource::kConfigMapKey, "", "absent", "k", true}};
+  t.containers.push_back(c);
+  t.volumes.push_back({"conf", model::VolumeType::kConfigMap, "settings", {}});
+  t.volumes.push_back({"creds", model::VolumeType::kSecret, "db", {{"password", "pw.txt"}}});
+  return t;
+}
+
+TEST(BuildLaunchSpec, ResolvesEnvPortsServicesAndVolumes) {
+  std::map<std::string, model::ConfigMapSpec> cms = {{"settings", {{{"region", "eu"}}, {}}}};
+  std::map<std::string, model::SecretSpec> secrets = {{"db", {"Opaque", {{"password", "s3cr3t"}}}}};
+  EnvironmentInputs in;
+  in.config_maps = &cms;
+  in.secrets = &secrets;
+  in.services = {{"cache", "127.0.0.1", {{"redis", 6379}}}};
+  in.host_ports = {20001, 20002};
+  auto spec = BuildLaunchSpec("app-web-abc-0", "app", "web", "abc", WebTemplate(), in);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  const ContainerLaunch& c = spec->containers.at(0);
+  EXPECT_EQ(Env(c, "PORT"), "20001");
+  EXPECT_EQ(Env(c, "PORT_HTTP"), "20001");
+  EXPECT_EQ(Env(c, "PORT_ADMIN_PORT"), "20002");
+  EXPECT_EQ(Env(c, "CFG_region"), "eu");
+  EXPECT_EQ(Env(c, "GREETING"), "hello from eu");
+  EXPECT_EQ(Env(c, "PASSWORD"), "s3cr3t");
+  EXPECT_EQ(Env(c, "CACHE_SERVICE_HOST"), "127.0.0.1");
+  EXPECT_EQ(Env(c, "CACHE_SERVICE_PORT"), "6379");
+  EXPECT_EQ(Env(c, "CACHE_SERVICE_PORT_REDIS"), "6379");
+  EXPECT_EQ(Env(c, "URL"), "http://127.0.0.1:6379");
+  EXPECT_EQ(Env(c, "OPT"), "<unset>");  // optional and missing
+  EXPECT_EQ(c.command, (std::vector<std::string>{"/bin/server", "--port=20001"}));
+  EXPECT_EQ(c.args, (std::vector<std::string>{"--greeting=hello from eu", "$(PORT)"}));
+  ASSERT_EQ(c.ports.size(), 2u);
+  EXPECT_EQ(c.ports[1].host_port, 20002);
+  EXPECT_EQ(c.ports[1].container_port, 9090);
+  ASSERT_EQ(spec->volumes.size(), 2u);
+  ASSERT_EQ(spec->volumes[0].files.size(), 1u);
+  EXPECT_EQ(spec->volumes[0].files[0].relative_path, "region");
+  EXPECT_EQ(spec->volumes[0].files[0].content, "eu");
+  ASSERT_EQ(spec->volumes[1].files.size(), 1u);
+  EXPECT_EQ(spec->volumes[1].files[0].relative_path, "pw.txt");
+  EXPECT_EQ(spec->volumes[1].files[0].content, "s3cr3t");
+}
+
+TEST(BuildLaunchSpec, LaterDefinitionsWinAndManifestOverridesPort) {
+  model::TaskTemplate t;
+  model::ContainerSpec c;
+  c.name = "a";
+  c.ports = {{"", 80, 0, "TCP"}};
+  c.env = {{"X", model::EnvSource::kLiteral, "1", "", "", false},
+           {"X", model::EnvSource::kLiteral, "$(X)2", "", "", false},
+           {"PORT", model::EnvSource::kLiteral, "9999", "", "", false}};
+  t.containers.push_back(c);
+  EnvironmentInputs in;
+  in.host_ports = {20005};
+  auto spec = BuildLaunchSpec("id", "app", "w", "r", t, in);
+  ASSERT_TRUE(spec.ok());
+  EXPECT_EQ(Env(spec->containers[0], "X"), "12");
+  EXPECT_EQ(Env(spec->containers[0], "PORT"), "9999");
+}
+
+TEST(BuildLaunchSpec, MissingRequiredReferencesAreErrors) {
+  model::TaskTemplate t;
+  model::ContainerSpec c;
+  c.name = "a";
+  c.env = {{"P", model::EnvSource::kSecretKey, "", "nope", "k", false}};
+  t.containers.push_back(c);
+  auto spec = BuildLaunchSpec("id", "app", "w", "r", t, {});
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("secret \"nope\" not found"), std::string::npos);
+
+  std::map<std::string, model::ConfigMapSpec> cms = {{"cm", {{{"a", "1"}}, {}}}};
+  t.containers[0].env = {{"P", model::EnvSource::kConfigMapKey, "", "cm", "b", false}};
+  EnvironmentInputs in;
+  in.config_maps = &cms;
+  spec = BuildLaunchSpec("id", "app", "w", "r", t, in);
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("key \"b\" not found"), std::string::npos);
+}
+
+TEST(BuildLaunchSpec, FixedHostPortsComeFirst) {
+  model::TaskTemplate t;
+  model::ContainerSpec c;
+  c.name = "a";
+  c.ports = {{"dyn", 80, 0, "TCP"}, {"fixed", 81, 8081, "TCP"}};
+  t.containers.push_back(c);
+  EnvironmentInputs in;
+  in.host_ports = {8081, 20000};  // as the scheduler returns them: fixed first
+  auto spec = BuildLaunchSpec("id", "app", "w", "r", t, in);
+  ASSERT_TRUE(spec.ok());
+  EXPECT_EQ(spec->containers[0].ports[0].host_port, 20000);
+  EXPECT_EQ(spec->containers[0].ports[1].host_port, 8081);
+  EXPECT_EQ(Env(spec->containers[0], "PORT"), "20000");
+}
+
+}  // namespace
+}  // namespace capstan::orchestrator
