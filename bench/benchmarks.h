@@ -8,5 +8,7 @@ namespace capstan::bench {
 // main.cc, so `capstan-bench` with no argument lists them all.
 int RunGitFetch(const BenchArgs& args);
 int RunRenderPlan(const BenchArgs& args);
+int RunScheduler(const BenchArgs& args);
+int RunProbes(const BenchArgs& args);
 
 }  // namespace capstan::bench

@@ -22,6 +22,9 @@ const std::vector<Benchmark>& All() {
       {"git-fetch", "incremental fetch of one commit into a 10,000-file repository", RunGitFetch},
       {"render-plan", "render + validate + plan 10,000 resources in 500 applications",
        RunRenderPlan},
+      {"scheduler", "1,000,000 placements on 10,000 simulated nodes (binpack + spread)",
+       RunScheduler},
+      {"probes", "HTTP health checks per second through one libcurl multi handle", RunProbes},
   };
   return kAll;
 }

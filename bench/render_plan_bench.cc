@@ -25,7 +25,7 @@ std::string KubernetesApp(int app, int resources, const std::string& version) {
             i, app);
         break;
       case 1:
-        out += fmt::format(R"(apiVersion: apps/v1
+        out += fmt::format(R"yaml(apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web-{0}
@@ -49,7 +49,7 @@ spec:
           resources: {{requests: {{cpu: 100m, memory: 64Mi}}, limits: {{memory: 128Mi}}}}
           readinessProbe: {{httpGet: {{path: /healthz, port: http}}, periodSeconds: 2}}
 ---
-)",
+)yaml",
                            i, version, i - 1);
         break;
       case 2:

@@ -84,6 +84,11 @@ class Controller {
   Controller& operator=(const Controller&) = delete;
 
   void AddRepository(RepositoryOptions options, std::unique_ptr<sources::Source> source);
+  // Replaces the per-application options (SIGHUP reload); takes effect on the next Tick().
+  void SetAppOptions(AppOptions defaults, std::map<std::string, AppOptions> per_app) {
+    options_.default_app_options = std::move(defaults);
+    options_.app_options = std::move(per_app);
+  }
 
   // Loads what was applied before a restart and re-applies it to the target, so the
   // orchestrator knows the desired state before the first fetch. Call once, before Tick().

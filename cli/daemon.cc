@@ -1,0 +1,361 @@
+#include "cli/daemon.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "cli/version.h"
+#include "metrics/metrics.h"
+#include "model/clock.h"
+#include "orchestrator/cgroups.h"
+#include "orchestrator/curl_health_checker.h"
+#include "orchestrator/event_log.h"
+#include "orchestrator/orchestrator.h"
+#include "orchestrator/process_driver.h"
+#include "orchestrator/process_scan.h"
+#include "orchestrator/scheduler.h"
+#include "orchestrator/service_proxy.h"
+#include "reconciler/controller.h"
+#include "reconciler/work_queue.h"
+#include "server/daemon_api.h"
+#include "server/http_server.h"
+#include "sources/bootstrap_repository.h"
+#include "sources/git_source.h"
+#include "sources/webhooks/webhook_receiver.h"
+#include "store/sqlite_store.h"
+#include "targets/orchestrator_state_store.h"
+#include "targets/orchestrator_target.h"
+
+namespace capstan::cli {
+namespace fs = std::filesystem;
+namespace {
+
+orchestrator::NodeInfo LocalNode() {
+  orchestrator::NodeInfo node;
+  node.id = 0;
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  node.name = host;
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  node.cpu_millis = (cpus > 0 ? cpus : 1) * 1000;
+  node.memory_bytes = static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  node.labels["kubernetes.io/hostname"] = node.name;
+  node.labels["capstan.io/node"] = "0";
+  return node;
+}
+
+void SetUpLogging(const DaemonConfig& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (config.log_format == "json") {
+    // One JSON object per line; messages are escaped by the formatter below.
+    spdlog::set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"capstan","message":"%v"})");
+  } else {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  }
+}
+
+// A plain folder (examples/repo) becomes a Git repository under the state dir on first run.
+model::Result<std::string> ResolveRepositoryUrl(const RepositoryConfig& repo,
+                                                const std::string& state_dir) {
+  const std::string& url = repo.url;
+  if (url.find("://") != std::string::npos || url.rfind("git@", 0) == 0) return url;
+  if (!fs::is_directory(url)) {
+    return model::Status::Error(model::ErrorCode::kNotFound, url + ": no such repository");
+  }
+  if (sources::IsGitRepository(url)) return url;
+  const std::string dest =
+      (fs::path(state_dir) / "repos" / (repo.name.empty() ? "default" : repo.name)).string();
+  if (!sources::IsGitRepository(dest)) {
+    if (auto s = sources::BootstrapRepository(url, dest, "Import " + url); !s.ok()) return s;
+    spdlog::info("{} is not a Git repository: imported it as a new repository at {} (commit "
+                 "there to deploy)",
+                 url, dest);
+  }
+  return dest;
+}
+
+std::atomic<bool> g_reload{false};
+
+}  // namespace
+
+int RunDaemon(DaemonConfig config, const std::string& config_file) {
+  SetUpLogging(config);
+  // Signals are taken by one thread with sigwait; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (config.state_dir.empty()) {
+    const char* home = getenv("HOME");
+    config.state_dir = std::string(home ? home : "/var/lib") + "/.local/state/capstan";
+  }
+  std::error_code ec;
+  fs::create_directories(config.state_dir, ec);
+  chmod(config.state_dir.c_str(), 0700);
+  if (config.repositories.empty()) {
+    spdlog::error("no repository: give --repo or a config file with repositories");
+    return 1;
+  }
+
+  model::SystemClock clock;
+  metrics::Metrics metrics(kVersion);
+
+  auto opened = store::SqliteStore::Open((fs::path(config.state_dir) / "capstan.db").string());
+  if (!opened.ok()) {
+    spdlog::error("{}", opened.status().ToString());
+    return 1;
+  }
+  std::unique_ptr<store::SqliteStore> store = std::move(*opened);
+
+  // The orchestrator and its collaborators.
+  orchestrator::Scheduler scheduler(1);
+  scheduler.AddNode(LocalNode());
+  orchestrator::CgroupManager cgroups = orchestrator::CgroupManager::Detect();
+  if (!cgroups.available()) spdlog::warn("resource limits are not enforced: {}", cgroups.reason());
+  const std::string task_root = (fs::path(config.state_dir) / "tasks").string();
+  orchestrator::ProcessDriver process_driver(task_root, &cgroups);
+  orchestrator::CurlHealthChecker checker(clock);
+  orchestrator::EventLog events(clock, 4096);
+  orchestrator::ServiceProxy proxy;
+  if (auto s = proxy.Start(); !s.ok()) {
+    spdlog::error("service proxy: {}", s.ToString());
+    return 1;
+  }
+  orchestrator::OrchestratorOptions orchestrator_options;
+  orchestrator_options.runner.task_dir_root = task_root;
+  orchestrator::Orchestrator orch(clock, scheduler,
+                                  {{model::DriverKind::kProcess, &process_driver}}, checker,
+                                  events, &proxy, orchestrator_options);
+
+  // Resume: re-adopt what the previous run left, before anything new is applied.
+  targets::OrchestratorStateStore state_store(*store, clock);
+  auto state = state_store.Load();
+  if (!state.ok()) {
+    spdlog::error("cannot read the saved state: {}", state.status().ToString());
+    return 1;
+  }
+  std::vector<std::string> unknown;
+  for (const auto& t : state->tasks) {
+    if (!t.handle) unknown.push_back(t.id);
+  }
+  const auto found = orchestrator::FindProcessesByTaskId(unknown);
+  for (auto& t : state->tasks) {
+    if (t.handle) continue;
+    auto it = found.find(t.id);
+    if (it == found.end()) continue;
+    if (it->second.size() == 1 && t.tmpl.containers.size() == 1) {
+      orchestrator::TaskHandle handle;
+      handle.driver = "process";
+      handle.task_id = t.id;
+      orchestrator::ContainerHandle c = it->second.front();
+      c.name = t.tmpl.containers.front().name;
+      handle.containers.push_back(c);
+      t.handle = handle;
+      spdlog::info("task {}: found its process {} (started just before the last stop)", t.id,
+                   c.pid);
+    } else {
+      // Started, but not recognisably: stop it rather than run it twice.
+      for (const auto& c : it->second) kill(-c.pid, SIGKILL);
+    }
+  }
+  if (auto s = orch.Import(*state); !s.ok()) spdlog::warn("re-adopting tasks: {}", s.ToString());
+  orch.SetJournal([&state_store](const orchestrator::JournalEntry& e) { state_store.OnJournal(e); });
+  spdlog::info("resumed {} task(s) and {} workload(s) from {}", state->tasks.size(),
+               state->workloads.size(), config.state_dir);
+
+  targets::OrchestratorTarget target(orch);
+  reconciler::ControllerOptions controller_options;
+  controller_options.render.strict = config.strict;
+  controller_options.default_app_options = config.default_app_options;
+  controller_options.app_options = config.app_options;
+  reconciler::Controller controller(
+      clock, target, store.get(), &metrics,
+      [&events](const std::string& object, bool warning, const std::string& reason,
+                const std::string& message) {
+        events.Record(object,
+                      warning ? orchestrator::EventType::kWarning : orchestrator::EventType::kNormal,
+                      reason, message);
+      },
+      controller_options);
+
+  webhooks::ReceiverConfig receiver_config;
+  for (const auto& repo_config : config.repositories) {
+    auto url = ResolveRepositoryUrl(repo_config, config.state_dir);
+    if (!url.ok()) {
+      spdlog::error("repository {}: {}", repo_config.url, url.status().ToString());
+      return 1;
+    }
+    sources::SourceConfig source_config;
+    source_config.url = *url;
+    source_config.ref = repo_config.ref;
+    source_config.path = repo_config.path == "." ? "" : repo_config.path;
+    source_config.cache_dir =
+        (fs::path(config.state_dir) / "cache" /
+         fmt::format("{:016x}", std::hash<std::string>{}(*url)))
+            .string();
+    source_config.credentials = repo_config.credentials;
+    auto source = sources::GitSource::Create(source_config, clock);
+    if (!source.ok()) {
+      spdlog::error("repository {}: {}", *url, source.status().ToString());
+      return 1;
+    }
+    reconciler::RepositoryOptions repo_options{repo_config.name, *url, repo_config.interval};
+    controller.AddRepository(repo_options, std::move(*source));
+    webhooks::TrackedRepository tracked;
+    tracked.url = repo_config.url;
+    tracked.ref_kind = repo_config.ref.kind == sources::RefKind::kTag ? webhooks::RefKind::kTag
+                                                                      : webhooks::RefKind::kBranch;
+    tracked.ref = repo_config.ref.name;
+    receiver_config.repositories.push_back(tracked);
+    // A push that names the imported copy also counts.
+    if (*url != repo_config.url) {
+      tracked.url = *url;
+      receiver_config.repositories.push_back(tracked);
+    }
+  }
+  auto read_secret = [](const std::string& file) -> std::string {
+    if (file.empty()) return "";
+    auto secret = ReadSecretFile(file);
+    if (!secret.ok()) {
+      spdlog::error("{}", secret.status().ToString());
+      return "";
+    }
+    return *secret;
+  };
+  const std::string shared_secret = read_secret(config.webhook_secret_file);
+  for (auto [name, provider] : {std::pair{"github", webhooks::Provider::kGitHub},
+                                std::pair{"gitlab", webhooks::Provider::kGitLab},
+                                std::pair{"gitea", webhooks::Provider::kGitea}}) {
+    auto it = config.webhook_secret_files.find(name);
+    const std::string secret = it != config.webhook_secret_files.end() ? read_secret(it->second)
+                                                                       : shared_secret;
+    if (!secret.empty()) receiver_config.secrets[provider] = secret;
+  }
+  if (receiver_config.secrets.empty()) {
+    spdlog::info("no webhook secret configured: /hooks/* refuse every request (403)");
+  }
+  webhooks::WebhookReceiver receiver(receiver_config, clock);
+
+  if (auto s = controller.Restore(); !s.ok()) spdlog::warn("{}", s.ToString());
+
+  reconciler::WorkQueue loop;
+  server::DaemonApi api(
+      controller, loop, metrics, store.get(), &receiver,
+      [&orch, &process_driver](const std::string& app, const std::string& task_id,
+                               std::size_t max_bytes) -> model::Result<std::string> {
+        const orchestrator::Task* task = orch.runner().Find(task_id);
+        if (!task || task->app != app || !task->handle) {
+          return model::Status::Error(model::ErrorCode::kNotFound,
+                                      fmt::format("no running task {} in {}", task_id, app));
+        }
+        std::string out;
+        for (const auto& c : task->handle->containers) {
+          auto logs = process_driver.Logs(*task->handle, c.name, max_bytes);
+          if (!logs.ok()) return logs.status();
+          if (task->handle->containers.size() > 1) out += fmt::format("==> {} <==\n", c.name);
+          out += *logs;
+        }
+        return out;
+      });
+
+  server::ServerOptions server_options;
+  server_options.host = config.listen_host;
+  server_options.port = config.listen_port;
+  if (!config.token_file.empty()) {
+    auto token = ReadSecretFile(config.token_file);
+    if (!token.ok()) {
+      spdlog::error("{}", token.status().ToString());
+      return 1;
+    }
+    server_options.api_token = *token;
+  }
+  server::HttpServer http(server_options, api);
+  if (auto s = http.Start(); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return 1;
+  }
+  spdlog::info("capstan {} serving on http://{}:{} (state in {})", kVersion, config.listen_host,
+               http.port(), config.state_dir);
+
+  std::atomic<bool> stop{false};
+  std::thread signal_thread([&] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        g_reload = true;
+        loop.Post([] {});
+        continue;
+      }
+      spdlog::info("received {}: saving state and leaving workloads running",
+                   sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      stop = true;
+      loop.Post([] {});
+      return;
+    }
+  });
+
+  std::uint64_t event_seq = 0;
+  auto flush_events = [&] {
+    auto fresh = events.Events("", event_seq);
+    if (fresh.empty()) return;
+    store::WriteBatch batch;
+    for (const auto& e : fresh) {
+      event_seq = e.seq;
+      store::EventRecord r;
+      r.time = std::chrono::duration_cast<std::chrono::milliseconds>(e.time.time_since_epoch())
+                   .count();
+      r.object = e.object;
+      r.type = orchestrator::EventTypeName(e.type);
+      r.reason = e.reason;
+      r.message = e.message;
+      batch.Append(std::move(r));
+    }
+    if (auto s = store->Write(batch); !s.ok()) spdlog::error("store events: {}", s.ToString());
+  };
+
+  while (!stop) {
+    loop.RunPending();
+    if (g_reload.exchange(false) && !config_file.empty()) {
+      DaemonConfig fresh = config;
+      if (auto s = LoadConfigFile(config_file, fresh); !s.ok()) {
+        spdlog::error("reload: {}", s.ToString());
+      } else {
+        spdlog::info("reloaded {} (application options; repository changes need a restart)",
+                     config_file);
+        config.app_options = fresh.app_options;
+        config.default_app_options = fresh.default_app_options;
+        controller.SetAppOptions(config.default_app_options, config.app_options);
+      }
+    }
+    controller.Tick();
+    if (auto s = state_store.Save(orch.Export()); !s.ok()) {
+      spdlog::error("saving state: {}", s.ToString());
+    }
+    flush_events();
+    api.Heartbeat();
+    if (stop) break;
+    loop.WaitFor(config.step_interval);
+  }
+
+  http.Stop();
+  if (auto s = state_store.Save(orch.Export()); !s.ok()) spdlog::error("{}", s.ToString());
+  flush_events();
+  signal_thread.join();
+  proxy.Stop();
+  spdlog::info("stopped; workloads keep running and are re-adopted on the next start");
+  return 0;
+}
+
+}  // namespace capstan::cli

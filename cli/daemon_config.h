@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/status.h"
+#include "reconciler/controller.h"
+#include "sources/source.h"
+
+namespace capstan::cli {
+
+struct RepositoryConfig {
+  std::string name;
+  std::string url;
+  sources::RefSpec ref;
+  std::string path = "apps";
+  std::chrono::milliseconds interval{30'000};
+  sources::Credentials credentials;
+};
+
+// Everything `capstan serve` needs: flags, optionally merged over a YAML config file.
+struct DaemonConfig {
+  std::vector<RepositoryConfig> repositories;
+  std::string state_dir;
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 9420;
+  std::string token_file;           // bearer token for mutating API calls
+  std::string webhook_secret_file;  // one secret for every provider, unless set per provider
+  std::map<std::string, std::string> webhook_secret_files;  // provider -> file
+  reconciler::AppOptions default_app_options;
+  std::map<std::string, reconciler::AppOptions> app_options;
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";
+  bool strict = false;
+  std::chrono::milliseconds step_interval{100};  // how often the orchestrator steps
+};
+
+// "30s", "5m", "1h", "250ms", or a bare number of seconds.
+model::Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
+// "127.0.0.1:9420", ":9420" (loopback), "0.0.0.0:80".
+model::Status ParseListen(const std::string& text, std::string& host, int& port);
+
+// Reads a config file (YAML) into `config`, keeping what is already set where the file is silent.
+// Errors name the file, line and field. Format (all keys optional):
+//
+//   stateDir: /var/lib/capstan
+//   listen: 127.0.0.1:9420
+//   tokenFile: /etc/capstan/token
+//   webhookSecretFile: /etc/capstan/webhook-secret
+//   webhookSecretFiles: {github: ..., gitlab: ..., gitea: ...}
+//   log: {format: json, level: info}
+//   repositories:
+//     - name: deploy
+//       url: https://git.example.com/team/deploy.git
+//       branch: main            # or tag: v1.2 / commit: <40 hex>
+//       path: apps
+//       interval: 30s
+//       credentials: {username: bot, passwordFile: ..., tokenFile: ..., sshKeyFile: ...,
+//                     knownHostsFile: ...}
+//   defaults: {sync: automated, prune: true, selfHeal: true}
+//   apps:
+//     web: {sync: manual, prune: false, selfHeal: false}
+model::Status LoadConfigFile(const std::string& path, DaemonConfig& config);
+
+// Reads a secret or token file: its content without the trailing newline. Never logged.
+model::Result<std::string> ReadSecretFile(const std::string& path);
+
+}  // namespace capstan::cli

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "model/clock.h"
+#include "orchestrator/orchestrator.h"
+#include "store/store.h"
+
+namespace capstan::targets {
+
+// Keeps the orchestrator's durable state (tasks with their handles, revision histories, failed
+// revisions, rollout targets) in the Store, so that a daemon killed at any moment resumes: it
+// re-adopts running tasks instead of starting them twice, and remembers which revisions failed.
+//
+// Write-ahead: OnJournal() is the orchestrator's Journal; it writes a task's record BEFORE the
+// driver starts it, so a kill between "start" and "saved" leaves a record without a handle, and
+// the restarted daemon looks for that task (processes carry CAPSTAN_TASK_ID) instead of losing it.
+// Save() writes what changed since the last call, in one atomic batch.
+// Thread-compatible: the loop thread only. Borrows `store` and `clock`.
+class OrchestratorStateStore {
+ public:
+  OrchestratorStateStore(store::Store& store, const model::Clock& clock);
+
+  model::Result<orchestrator::OrchestratorState> Load();
+  void OnJournal(const orchestrator::JournalEntry& entry);
+  model::Status Save(const orchestrator::OrchestratorState& state);
+
+ private:
+  store::Store& store_;
+  const model::Clock& clock_;
+  // What the store holds, as last written, to write only differences.
+  std::map<std::string, store::TaskRecord> tasks_;
+  std::map<std::string, store::RolloutRecord> rollouts_;  // key: app/workload
+  std::set<std::string> revisions_;         // app/workload/revision with a template stored
+  std::set<std::string> failed_revisions_;  // app/workload/revision marked failed
+};
+
+// TaskHandle <-> JSON, for the store's handle_json column.
+std::string EncodeTaskHandle(const orchestrator::TaskHandle& handle);
+model::Result<orchestrator::TaskHandle> DecodeTaskHandle(const std::string& text);
+
+}  // namespace capstan::targets
