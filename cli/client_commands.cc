@@ -179,7 +179,9 @@ int RunSync(const ClientOptions& options, const std::string& app) {
 }
 
 int RunEvents(const ClientOptions& options, long long after, int limit) {
-  Response r = Call(options, "GET", fmt::format("/api/v1/events?after={}&limit={}", after, limit));
+  const std::string query = after >= 0 ? fmt::format("after={}&limit={}", after, limit)
+                                       : fmt::format("limit={}", limit);
+  Response r = Call(options, "GET", "/api/v1/events?" + query);
   if (!Check(r)) return 1;
   if (options.output == "json") {
     fmt::print("{}", r.body);

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   // --- client commands
   ClientOptions client;
   std::string app_name, workload, revision, task;
-  long long after = 0, bytes = 65536;
+  long long after = -1, bytes = 65536;
   int limit = 100;
   auto* status = app.add_subcommand("status", "Applications, their sync status and health");
   status->add_option("app", app_name, "One application (default: all)");
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   sync->add_option("app", app_name)->required();
   AddClientFlags(sync, client, false);
   auto* events = app.add_subcommand("events", "Recent events");
-  events->add_option("--after", after, "Only events after this sequence number");
+  events->add_option("--after", after, "Only events after this sequence number (default: the newest)");
   events->add_option("--limit", limit, "At most this many")->default_val(100);
   AddClientFlags(events, client);
   auto* logs = app.add_subcommand("logs", "The log of a task");

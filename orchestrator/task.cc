@@ -109,6 +109,7 @@ bool TaskRunner::Adopt(const TaskRecord& r) {
       return true;
     }
     t.phase = TaskPhase::kRunning;
+    t.launch_rebuild = true;
     // The launch spec is not persisted; ports for probes come from the record.
     auto [fixed, dynamic] = PortDemand(*t.tmpl);
     std::size_t next_fixed = 0, next_dynamic = fixed.size();
@@ -235,6 +236,18 @@ std::vector<Task*> TaskRunner::TasksOf(const std::string& app, OwnerKind kind,
 }
 
 void TaskRunner::Observe() {
+  if (builder_) {
+    for (auto& [id, t] : tasks_) {
+      if (!t.launch_rebuild || !t.active()) continue;
+      auto spec = builder_(t);
+      if (!spec.ok()) continue;  // the app's spec is not known yet: try again next time
+      const std::string task_dir = t.launch.task_dir;
+      t.launch = std::move(spec).value();
+      if (t.launch.task_id.empty()) t.launch.task_id = t.id;
+      if (t.launch.task_dir.empty()) t.launch.task_dir = task_dir;
+      t.launch_rebuild = false;
+    }
+  }
   // Health-check results first, so an exit seen below wins over a stale probe result.
   for (const HealthCheckResult& r : checker_.Poll(std::chrono::milliseconds(0))) {
     auto req = probe_requests_.find(r.id);

@@ -64,6 +64,9 @@ struct Task {
 
   std::optional<TaskHandle> handle;
   LaunchSpec launch;  // as last started; exec probes reuse its environment
+  // Re-adopted after a restart: `launch` holds only ports; rebuild it (environment, working dir)
+  // from the app's spec once the spec is known, so exec probes see the task's environment.
+  bool launch_rebuild = false;
 
   model::TimePoint created_at;
   model::TimePoint started_at;

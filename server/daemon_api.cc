@@ -191,8 +191,12 @@ Reply DaemonApi::History(const std::string& app) {
 
 Reply DaemonApi::Events(std::int64_t after_seq, std::size_t limit) {
   if (!store_) return JsonReply(200, {{"events", json::array()}});
-  auto events = store_->ListEvents(after_seq, limit);
+  // after_seq < 0: the newest `limit` events (the store keeps a bounded log, so this is cheap).
+  auto events = after_seq < 0 ? store_->ListEvents(0, 1'000'000) : store_->ListEvents(after_seq, limit);
   if (!events.ok()) return ErrorReply(500, events.status().ToString());
+  if (after_seq < 0 && events->size() > limit) {
+    events->erase(events->begin(), events->end() - static_cast<std::ptrdiff_t>(limit));
+  }
   json out = json::array();
   for (const auto& e : *events) {
     out.push_back({{"seq", e.seq},

@@ -110,7 +110,7 @@ void HttpServer::Routes() {
           Write(res, backend_.TaskLogs(req.matches[1], req.matches[2], max_bytes));
         });
   s.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
-    std::int64_t after = 0;
+    std::int64_t after = -1;  // absent: the newest `limit` events
     std::size_t limit = 500;
     if (req.has_param("after")) after = std::strtoll(req.get_param_value("after").c_str(), nullptr, 10);
     if (req.has_param("limit")) {
