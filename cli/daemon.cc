@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "cli/event_metrics.h"
 #include "cli/version.h"
 #include "metrics/metrics.h"
 #include "model/clock.h"
@@ -307,12 +308,15 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   });
 
   std::uint64_t event_seq = 0;
+  EventMetrics event_metrics(metrics);
   auto flush_events = [&] {
+    event_metrics.CountRestarts(orch.runner());
     auto fresh = events.Events("", event_seq);
     if (fresh.empty()) return;
     store::WriteBatch batch;
     for (const auto& e : fresh) {
       event_seq = e.seq;
+      event_metrics.OnEvent(e, orch.runner());
       store::EventRecord r;
       r.time = std::chrono::duration_cast<std::chrono::milliseconds>(e.time.time_since_epoch())
                    .count();

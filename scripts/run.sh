@@ -1,29 +1,16 @@
 #!/usr/bin/env bash
-# The main job: installs what Capstan needs, builds it, turns examples/repo into a Git repository
-# and shows what Capstan would deploy from it (`capstan plan`).
+# The main job: installs what Capstan needs, builds it, and runs the daemon on examples/repo with
+# its embedded defaults. On first run the folder is imported as a Git repository under the state
+# directory (~/.local/state/capstan/repos/default): commit there to deploy. Ctrl-C stops the
+# daemon and leaves the workloads running; the next start re-adopts them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 BUILD_DIR=${CAPSTAN_BUILD_DIR:-build-release}
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCAPSTAN_BUILD_TESTS=OFF >/dev/null
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCAPSTAN_BUILD_TESTS=OFF \
+  -DCAPSTAN_BUILD_BENCH=OFF >/dev/null
 cmake --build "$BUILD_DIR" --target capstan -j "$(nproc)"
 
-STATE_DIR=${CAPSTAN_STATE_DIR:-$HOME/.local/state/capstan}
-REPO="$STATE_DIR/example-repo"
-if [[ ! -d "$REPO/.git" ]]; then
-  mkdir -p "$REPO"
-  cp -r examples/repo/. "$REPO/"
-  git -C "$REPO" init -q -b main
-  git -C "$REPO" -c user.name=capstan -c user.email=capstan@localhost add -A
-  git -C "$REPO" -c user.name=capstan -c user.email=capstan@localhost commit -q -m "Example applications"
-  echo "capstan: created the example repository at $REPO"
-fi
-
-"$BUILD_DIR/capstan" validate "$REPO/apps"
-set +e
-"$BUILD_DIR/capstan" plan --repo "$REPO" --rev HEAD --path apps "$@"
-code=$?
-set -e
-# plan exits 2 when there are changes to apply: that is the expected outcome here.
-[[ $code -eq 0 || $code -eq 2 ]]
+exec "$BUILD_DIR/cli/capstan" serve --repo examples/repo "$@"
