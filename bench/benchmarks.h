@@ -10,5 +10,7 @@ int RunGitFetch(const BenchArgs& args);
 int RunRenderPlan(const BenchArgs& args);
 int RunScheduler(const BenchArgs& args);
 int RunProbes(const BenchArgs& args);
+int RunRollout(const BenchArgs& args);
+int RunOrchestratorMemory(const BenchArgs& args);
 
 }  // namespace capstan::bench

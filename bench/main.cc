@@ -25,6 +25,9 @@ const std::vector<Benchmark>& All() {
       {"scheduler", "1,000,000 placements on 10,000 simulated nodes (binpack + spread)",
        RunScheduler},
       {"probes", "HTTP health checks per second through one libcurl multi handle", RunProbes},
+      {"rollout", "100 process replicas rolled with maxSurge 25%: overhead beyond probe waits",
+       RunRollout},
+      {"orchestrator-memory", "orchestrator RSS with 1,000 simulated tasks", RunOrchestratorMemory},
   };
   return kAll;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -37,7 +38,7 @@ namespace capstan::cli {
 namespace fs = std::filesystem;
 namespace {
 
-orchestrator::NodeInfo LocalNode() {
+orchestrator::NodeInfo LocalNode(const DaemonConfig& config) {
   orchestrator::NodeInfo node;
   node.id = 0;
   char host[256] = {};
@@ -48,15 +49,42 @@ orchestrator::NodeInfo LocalNode() {
   node.memory_bytes = static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
   node.labels["kubernetes.io/hostname"] = node.name;
   node.labels["capstan.io/node"] = "0";
+  node.port_min = config.task_port_min;
+  node.port_max = config.task_port_max;
   return node;
 }
+
+// %* in a pattern: the message as the inside of a JSON string (quotes, backslashes and control
+// characters escaped), so a message that quotes what it rejects keeps the line valid JSON.
+class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    for (const char c : msg.payload) {
+      if (c == '"' || c == '\\') {
+        dest.push_back('\\');
+        dest.push_back(c);
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        const std::string escaped = fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+        dest.append(escaped.data(), escaped.data() + escaped.size());
+      } else {
+        dest.push_back(c);
+      }
+    }
+  }
+  std::unique_ptr<spdlog::custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonEscapedMessage>();
+  }
+};
 
 void SetUpLogging(const DaemonConfig& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   if (config.log_format == "json") {
-    // One JSON object per line; messages are escaped by the formatter below.
-    spdlog::set_pattern(
-        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"capstan","message":"%v"})");
+    // One JSON object per line; messages are escaped by the %* flag above.
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"capstan","message":"%*"})");
+    spdlog::set_formatter(std::move(formatter));
   } else {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   }
@@ -121,7 +149,7 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
 
   // The orchestrator and its collaborators.
   orchestrator::Scheduler scheduler(1);
-  scheduler.AddNode(LocalNode());
+  scheduler.AddNode(LocalNode(config));
   orchestrator::CgroupManager cgroups = orchestrator::CgroupManager::Detect();
   if (!cgroups.available()) spdlog::warn("resource limits are not enforced: {}", cgroups.reason());
   const std::string task_root = (fs::path(config.state_dir) / "tasks").string();

@@ -35,6 +35,9 @@ struct DaemonConfig {
   std::string log_level = "info";
   bool strict = false;
   std::chrono::milliseconds step_interval{100};  // how often the orchestrator steps
+  // Host ports handed to tasks (--task-ports): two daemons on one host need disjoint ranges.
+  int task_port_min = 20000;
+  int task_port_max = 29999;
 };
 
 // "30s", "5m", "1h", "250ms", or a bare number of seconds.

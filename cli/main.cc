@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "cli/client_commands.h"
 #include "cli/daemon.h"
 #include "cli/daemon_config.h"
@@ -33,7 +35,8 @@ int main(int argc, char** argv) {
 
   // --- serve
   DaemonConfig daemon;
-  std::string config_file, repo, branch, tag, commit, path = "apps", interval = "30s", listen;
+  std::string config_file, repo, branch, tag, commit, path = "apps", interval = "30s", listen,
+      task_ports;
   auto* serve = app.add_subcommand("serve", "Run the daemon: follow a repository and apply it");
   serve->add_option("--config", config_file, "YAML config file (several repositories, app options)");
   serve->add_option("--repo", repo, "Repository: local path (a plain folder is imported) or URL");
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--log-level", daemon.log_level, "trace, debug, info, warn, error");
   serve->add_flag("--strict", daemon.strict, "Unsupported kinds and fields are errors");
+  serve->add_option("--task-ports", task_ports,
+                    "Host ports handed to tasks, MIN-MAX (default 20000-29999)");
 
   // --- validate
   ValidateOptions validate;
@@ -79,6 +84,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
   plan_cmd->add_flag("--strict", plan.strict, "Unsupported kinds and fields are errors");
+  plan_cmd->add_option("--against", plan.against,
+                       "Compare with what the daemon at this URL runs (e.g. http://127.0.0.1:9420)");
   plan_cmd->add_option("--cache-dir", plan.cache_dir,
                        "Where remote repositories are cloned (default: a temporary folder)");
 
@@ -145,6 +152,17 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "capstan serve: {}\n", s.message());
         return 1;
       }
+    }
+    if (!task_ports.empty()) {
+      int lo = 0, hi = 0;
+      char extra = 0;
+      if (std::sscanf(task_ports.c_str(), "%d-%d%c", &lo, &hi, &extra) != 2 || lo < 1 ||
+          hi > 65535 || lo > hi) {
+        fmt::print(stderr, "capstan serve: --task-ports '{}': expected MIN-MAX\n", task_ports);
+        return 1;
+      }
+      daemon.task_port_min = lo;
+      daemon.task_port_max = hi;
     }
     return RunDaemon(daemon, config_file);
   }

@@ -6,13 +6,20 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli/plan_output.h"
+#include "reconciler/plan_format.h"
 #include "model/clock.h"
 #include "reconciler/diff.h"
 #include "renderers/renderer.h"
 #include "sources/git_source.h"
+#include "store/model_codec.h"
+
+#include <httplib.h>
 
 namespace capstan::cli {
+using reconciler::Color;
+using reconciler::FormatDiagnostics;
+using reconciler::FormatPlanText;
+using reconciler::PlanToJson;
 namespace fs = std::filesystem;
 namespace {
 
@@ -59,6 +66,30 @@ model::Result<std::unique_ptr<sources::GitSource>> OpenRepository(const PlanOpti
   return source;
 }
 
+// Sends the rendered state to the daemon's /api/v1/diff and returns its plan.
+model::Result<model::Plan> DiffAgainstDaemon(const std::string& url,
+                                             const model::DesiredState& desired) {
+  nlohmann::json apps = nlohmann::json::array();
+  for (const auto& [name, app] : desired.apps) apps.push_back(store::ToJson(app));
+  const nlohmann::json body = {{"commit", desired.commit}, {"apps", std::move(apps)}};
+  httplib::Client client(url);
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(60, 0);
+  auto result = client.Post("/api/v1/diff", body.dump(), "application/json");
+  if (!result) {
+    return model::Status::Error(
+        model::ErrorCode::kUnavailable,
+        fmt::format("cannot reach the daemon at {}: {}", url, httplib::to_string(result.error())));
+  }
+  auto json = nlohmann::json::parse(result->body, nullptr, false);
+  if (result->status != 200 || json.is_discarded()) {
+    return model::Status::Error(model::ErrorCode::kUnavailable,
+                                fmt::format("{} answered HTTP {}: {}", url, result->status,
+                                            result->body.substr(0, 300)));
+  }
+  return reconciler::PlanFromJson(json);
+}
+
 }  // namespace
 
 int RunPlan(const PlanOptions& raw_options) {
@@ -92,6 +123,9 @@ int RunPlan(const PlanOptions& raw_options) {
   render_options.strict = options.strict;
   model::DesiredState desired = renderers::Render(**target, render_options);
   model::DesiredState observed;
+  if (!options.against.empty()) {
+    base_rev.clear();  // the daemon's applied state is the base
+  }
   if (!base_rev.empty()) {
     auto base = (*repo)->SnapshotAt(base_rev);
     if (!base.ok()) {
@@ -102,7 +136,17 @@ int RunPlan(const PlanOptions& raw_options) {
     observed = renderers::Render(**base, render_options);
   }
   const bool errors = model::HasErrors(desired.diagnostics);
-  model::Plan plan = reconciler::Diff(desired, observed);
+  model::Plan plan;
+  if (!options.against.empty() && !errors) {
+    auto live = DiffAgainstDaemon(options.against, desired);
+    if (!live.ok()) {
+      fmt::print(stderr, "capstan plan: --against: {}\n", live.status().message());
+      return 1;
+    }
+    plan = std::move(*live);
+  } else {
+    plan = reconciler::Diff(desired, observed);
+  }
 
   if (options.output == "json") {
     auto json = PlanToJson(plan, desired.diagnostics);

@@ -12,9 +12,12 @@ struct PlanOptions {
   std::string output = "text";
   std::string cache_dir;
   bool strict = false;
+  // Compare with what the daemon at this URL applied, instead of with BASE.
+  std::string against;
 };
 
-// `capstan plan`: renders REV and BASE of a repository and prints the difference.
+// `capstan plan`: renders REV and BASE of a repository (or asks the daemon at --against what it
+// runs) and prints the difference.
 // Exit codes as `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, 1 error.
 int RunPlan(const PlanOptions& options);
 

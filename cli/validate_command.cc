@@ -7,10 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/local_tree.h"
-#include "cli/plan_output.h"
+#include "reconciler/plan_format.h"
 #include "renderers/renderer.h"
 
 namespace capstan::cli {
+using reconciler::Color;
+using reconciler::FormatDiagnostics;
+using reconciler::FormatPlanText;
+using reconciler::PlanToJson;
 
 int RunValidate(const ValidateOptions& options) {
   renderers::RenderOptions render_options;

@@ -228,6 +228,11 @@ void DeploymentController::StartTasks(int n) {
   if (!tmpl || n <= 0) return;
   for (int i = 0; i < n; ++i) {
     std::string id = fmt::format("{}-{}-{}-{}", app_, name_, Short(target_), next_ordinal_++);
+    // After a kill, the store may hold a task started with an ordinal the saved counter does
+    // not cover yet (the task is journalled before the counter is saved): never reuse its id.
+    while (runner_.Find(id)) {
+      id = fmt::format("{}-{}-{}-{}", app_, name_, Short(target_), next_ordinal_++);
+    }
     runner_.Create(std::move(id), app_, OwnerKind::kWorkload, name_, target_, tmpl);
   }
 }

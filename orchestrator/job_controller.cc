@@ -98,7 +98,9 @@ void JobController::Step() {
   for (Task* t : tasks) {
     if (t->revision != revision_) continue;
     failed += t->failures;
-    if (t->phase == TaskPhase::kSucceeded) ++succeeded;
+    // A task stopped by request (the Job ended, or it was released while waiting out a back-off)
+    // ends kSucceeded too, but it did not complete.
+    if (t->phase == TaskPhase::kSucceeded && t->stop_intent == StopIntent::kNone) ++succeeded;
     if (t->phase == TaskPhase::kFailed) ++failed_tasks;
     if (!IsTerminal(t->phase) && t->phase != TaskPhase::kStopping) ++active;
   }
@@ -153,7 +155,7 @@ JobStatus JobController::Status() const {
                                   t.host_ports, t.restarts});
     if (t.revision != revision_) continue;
     s.failed += t.failures;
-    if (t.phase == TaskPhase::kSucceeded) ++s.succeeded;
+    if (t.phase == TaskPhase::kSucceeded && t.stop_intent == StopIntent::kNone) ++s.succeeded;
     if (!IsTerminal(t.phase) && t.phase != TaskPhase::kStopping) ++s.active;
   }
   return s;

@@ -66,6 +66,18 @@ Orchestrator::Orchestrator(model::Clock& clock, Scheduler& scheduler,
       options_(std::move(options)),
       runner_(clock, scheduler, std::move(drivers), checker, events, options_.runner) {
   runner_.SetLaunchBuilder([this](const Task& t) { return BuildLaunch(t); });
+  // A task that is a Service endpoint leaves the proxy's endpoints (end of this Step) before it
+  // gets SIGTERM (next Step), so the proxy never hands a new connection to a dying process.
+  runner_.SetStopDeferral([this](const Task& t) { return proxy_ != nullptr && IsEndpoint(t); });
+}
+
+bool Orchestrator::IsEndpoint(const Task& t) const {
+  auto it = apps_.find(t.app);
+  if (it == apps_.end() || !t.tmpl) return false;
+  for (const auto& [svc, spec] : it->second->spec.services) {
+    if (!spec.headless && Selects(spec.selector, t.tmpl->labels)) return true;
+  }
+  return false;
 }
 
 Orchestrator::~Orchestrator() {

@@ -114,6 +114,8 @@ class Orchestrator {
   model::Result<LaunchSpec> BuildLaunch(const Task& task) const;
   void SyncServices(App& app);
   void UpdateEndpoints(App& app);
+  // Whether a Service of the task's app selects it (so it may be a proxy endpoint).
+  bool IsEndpoint(const Task& t) const;
   App& GetApp(const std::string& name);
 
   model::Clock& clock_;

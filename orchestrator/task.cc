@@ -106,6 +106,7 @@ bool TaskRunner::Adopt(const TaskRecord& r) {
     if (t.phase == TaskPhase::kStopping) {
       t.stop_intent = StopIntent::kRemove;
       t.kill_at = clock_.Now() + GracePeriod(t);
+      t.term_pending = true;  // the previous daemon may have exported it before its SIGTERM
       return true;
     }
     t.phase = TaskPhase::kRunning;
@@ -196,14 +197,21 @@ void TaskRunner::RequestStop(const std::string& id, const std::string& reason) {
     Emit(*t, EventType::kNormal, "Stopped", reason);
     return;
   }
-  WriteAhead(JournalOp::kStop, *t);
-  Driver* driver = DriverFor(*t);
-  if (driver) (void)driver->Stop(*t->handle);
+  const bool defer = t->phase == TaskPhase::kReady && stop_deferral_ && stop_deferral_(*t);
   t->phase = TaskPhase::kStopping;
   t->reason = "Stopping";
-  t->kill_at = clock_.Now() + GracePeriod(*t);
   t->kill_sent = false;
+  t->term_pending = true;
   Emit(*t, EventType::kNormal, "Killing", fmt::format("stopping task: {}", reason));
+  if (!defer) SendTerm(*t);
+}
+
+void TaskRunner::SendTerm(Task& t) {
+  t.term_pending = false;
+  t.kill_at = clock_.Now() + GracePeriod(t);
+  if (!t.handle) return;
+  WriteAhead(JournalOp::kStop, t);
+  if (Driver* driver = DriverFor(t)) (void)driver->Stop(*t.handle);
 }
 
 void TaskRunner::Remove(const std::string& id) {
@@ -267,6 +275,7 @@ void TaskRunner::Observe() {
       Inspect(t);
       if (t.active()) RunProbes(t);
     } else if (t.phase == TaskPhase::kStopping) {
+      if (t.term_pending) SendTerm(t);  // it has left the Service endpoints by now
       Inspect(t);
       if (t.phase == TaskPhase::kStopping && !t.kill_sent && now >= t.kill_at && t.handle) {
         WriteAhead(JournalOp::kKill, t);

@@ -83,6 +83,9 @@ struct Task {
   StopIntent stop_intent = StopIntent::kNone;
   model::TimePoint kill_at;
   bool kill_sent = false;
+  // Stopping, SIGTERM not sent yet: a task that serves a Service leaves its endpoints first (this
+  // Step) and gets SIGTERM at the next Observe(), so no new connection reaches a dying process.
+  bool term_pending = false;
 
   std::vector<ProbeState> probes;
 
@@ -132,6 +135,10 @@ using Journal = std::function<void(const JournalEntry&)>;
 // Pending with the message as the reason.
 using LaunchBuilder = std::function<model::Result<LaunchSpec>(const Task&)>;
 
+// Whether a task that is asked to stop must first leave the Service endpoints (it receives
+// traffic): then SIGTERM waits for the next Observe(), after the owner updated the endpoints.
+using StopDeferral = std::function<bool(const Task&)>;
+
 struct TaskRunnerOptions {
   // A task that exits within this long of becoming Ready counts an early exit: it passed its
   // checks and still died, the failure ECS misses (containers-roadmap#1206).
@@ -154,6 +161,7 @@ class TaskRunner {
 
   void SetLaunchBuilder(LaunchBuilder builder) { builder_ = std::move(builder); }
   void SetJournal(Journal journal) { journal_ = std::move(journal); }
+  void SetStopDeferral(StopDeferral deferral) { stop_deferral_ = std::move(deferral); }
 
   // A new Pending task; Act() places and starts it. `id` must be unique.
   Task& Create(std::string id, const std::string& app, OwnerKind kind, const std::string& owner,
@@ -163,8 +171,9 @@ class TaskRunner {
   // placement cannot be reserved.
   bool Adopt(const TaskRecord& record);
   std::vector<TaskRecord> Export() const;
-  // Asks a task to go away: SIGTERM now, SIGKILL after the grace period. A task that is not
-  // running is released at once. Its record stays (phase Stopping, then terminal) until Remove().
+  // Asks a task to go away: SIGTERM now (or, for a Ready task the StopDeferral picks, at the
+  // next Observe()), SIGKILL a grace period after the SIGTERM. A task that is not running is
+  // released at once. Its record stays (phase Stopping, then terminal) until Remove().
   void RequestStop(const std::string& id, const std::string& reason);
   // Forgets a terminal task (cleaning up what the driver still holds).
   void Remove(const std::string& id);
@@ -194,6 +203,7 @@ class TaskRunner {
   void OnProbeResult(Task& t, ProbeState& p, const HealthCheckResult& r);
   void UpdateReadiness(Task& t);
   void KillForRestart(Task& t, const std::string& reason, const std::string& message);
+  void SendTerm(Task& t);
   void WriteAhead(JournalOp op, const Task& t);
   void Emit(const Task& t, EventType type, const std::string& reason, const std::string& message);
   model::Duration GracePeriod(const Task& t) const;
@@ -206,6 +216,7 @@ class TaskRunner {
   TaskRunnerOptions options_;
   LaunchBuilder builder_;
   Journal journal_;
+  StopDeferral stop_deferral_;
   std::map<std::string, Task> tasks_;
   // Health checks in flight: request id -> (task id, probe index).
   std::map<std::uint64_t, std::pair<std::string, std::size_t>> probe_requests_;

@@ -193,6 +193,20 @@ model::Status Controller::Rollback(const std::string& name, const std::string& w
   return model::Status::Ok();
 }
 
+model::Plan Controller::DiffAgainstApplied(const model::DesiredState& desired) const {
+  model::DesiredState applied;
+  for (const auto& [name, app] : apps_) {
+    if (!app.has_applied) continue;
+    if (desired.apps.count(name) || repos_.size() == 1) applied.apps[name] = app.applied;
+  }
+  std::string commit;
+  for (const auto& [name, app] : apps_) {
+    if (desired.apps.count(name) && !app.applied_commit.empty()) commit = app.applied_commit;
+  }
+  applied.commit = commit;
+  return Diff(desired, applied);
+}
+
 model::TimePoint Controller::NextFetchDue() const {
   model::TimePoint next = model::TimePoint::max();
   for (const auto& repo : repos_) {

@@ -12,6 +12,7 @@
 #include "metrics/metrics.h"
 #include "model/clock.h"
 #include "model/desired_state.h"
+#include "model/plan.h"
 #include "renderers/render_options.h"
 #include "sources/source.h"
 #include "store/store.h"
@@ -105,6 +106,11 @@ class Controller {
   // revision when empty).
   model::Status Rollback(const std::string& app, const std::string& workload,
                          const std::string& revision);
+
+  // What applying `desired` would change against what this daemon applied (`capstan plan
+  // --against`). Applications of the daemon missing from `desired` show as deletions when the
+  // daemon follows a single repository (otherwise they may belong to another one).
+  model::Plan DiffAgainstApplied(const model::DesiredState& desired) const;
 
   // When the next Tick() has fetching to do, for the loop's sleep.
   model::TimePoint NextFetchDue() const;

@@ -44,6 +44,11 @@ model::AppPlan DiffApp(const std::string& name, const model::Application* desire
       plan.changes.push_back(MakeChange(id, model::ChangeAction::kCreate, nullptr, &resource));
     } else if (!(it->second == resource)) {
       model::Change change = MakeChange(id, model::ChangeAction::kUpdate, &it->second, &resource);
+      if (change.fields.empty() && change.revision_before != change.revision_after) {
+        // Its own fields are unchanged but a ConfigMap or Secret it reads changed: it rolls out.
+        change.fields.push_back({"(revision: a ConfigMap or Secret it uses changed)",
+                                 change.revision_before, change.revision_after, false});
+      }
       if (!change.fields.empty()) plan.changes.push_back(std::move(change));
     }
   }

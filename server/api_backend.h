@@ -34,6 +34,9 @@ class ApiBackend {
   virtual Reply Sync(const std::string& app) = 0;
   // `body` is the raw request body ({"revision": "...", "workload": "..."}).
   virtual Reply Rollback(const std::string& app, const std::string& body) = 0;
+  // `body`: {"commit": "...", "apps": [<store/model_codec Application JSON>...]}; answers the plan
+  // JSON of docs/plan-json.md against what the daemon applied.
+  virtual Reply Diff(const std::string& body) = 0;
   // provider: "github" | "gitlab" | "gitea"; the raw, unparsed body.
   virtual Reply Webhook(const std::string& provider, const Headers& headers,
                         const std::string& body) = 0;

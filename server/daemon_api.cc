@@ -6,6 +6,9 @@
 #include <future>
 #include <memory>
 
+#include "reconciler/plan_format.h"
+#include "store/model_codec.h"
+
 namespace capstan::server {
 namespace {
 
@@ -250,6 +253,30 @@ Reply DaemonApi::Rollback(const std::string& app, const std::string& body) {
                          {"workload", workload},
                          {"revision", revision.empty() ? "previous" : revision},
                          {"status", "rollback started"}});
+}
+
+Reply DaemonApi::Diff(const std::string& body) {
+  json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (request.is_discarded() || !request.is_object() || !request.contains("apps") ||
+      !request["apps"].is_array()) {
+    return ErrorReply(400, "body must be {\"commit\": ..., \"apps\": [...]}");
+  }
+  model::DesiredState desired;
+  if (request.contains("commit") && request["commit"].is_string()) {
+    desired.commit = request["commit"].get<std::string>();
+  }
+  for (const auto& app_json : request["apps"]) {
+    auto app = store::ApplicationFromJson(app_json);
+    if (!app.ok()) return ErrorReply(400, app.status().message());
+    desired.apps[app->name] = std::move(*app);
+  }
+  model::Plan plan;
+  model::Status s = RunOnLoop([&] {
+    plan = controller_.DiffAgainstApplied(desired);
+    return model::Status::Ok();
+  });
+  if (!s.ok()) return ErrorReply(HttpStatusFor(s), s.message());
+  return JsonReply(200, reconciler::PlanToJson(plan, {}));
 }
 
 Reply DaemonApi::Webhook(const std::string& provider_name, const Headers& headers,

@@ -35,6 +35,7 @@ class DaemonApi final : public ApiBackend {
   Reply TaskLogs(const std::string& app, const std::string& task, std::size_t max_bytes) override;
   Reply Sync(const std::string& app) override;
   Reply Rollback(const std::string& app, const std::string& body) override;
+  Reply Diff(const std::string& body) override;
   Reply Webhook(const std::string& provider, const Headers& headers,
                 const std::string& body) override;
   std::string Metrics() override { return metrics_.Serialize(); }

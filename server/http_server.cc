@@ -119,6 +119,11 @@ void HttpServer::Routes() {
     }
     Write(res, backend_.Events(after, limit));
   });
+  // Read-only (it changes nothing), so no token: a pull request's CI can ask what a revision
+  // would change. The body carries rendered desired state, capped like every body.
+  s.Post("/api/v1/diff", [this](const httplib::Request& req, httplib::Response& res) {
+    Write(res, backend_.Diff(req.body));
+  });
   s.Post(R"(/api/v1/apps/([^/]+)/sync)",
          [this, authorized](const httplib::Request& req, httplib::Response& res) {
            if (!authorized(req, res)) return;

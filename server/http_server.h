@@ -18,7 +18,9 @@ struct ServerOptions {
   int port = 9420;                 // 0 = ephemeral (tests)
   // Mutating API calls need "Authorization: Bearer <token>"; empty = they are refused (403).
   std::string api_token;
-  std::size_t max_body_bytes = 1 << 20;  // webhooks and API bodies; larger -> 413
+  // API bodies (a /api/v1/diff carries a whole rendered revision); larger -> 413. Webhook bodies
+  // have their own, smaller cap in the receiver (1 MiB).
+  std::size_t max_body_bytes = 32 << 20;
   int worker_threads = 4;
 };
 

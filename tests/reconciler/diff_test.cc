@@ -124,11 +124,18 @@ TEST(Diff, ConfigChangeChangesTheRevisionOfItsWorkload) {
                      .Workload("web", "front", "nginx:1", 1, "cfg")
                      .Build();
   model::Plan plan = Diff(desired, observed);
-  ASSERT_EQ(plan.ChangeCount(), 1u);  // the workload's fields did not change...
+  ASSERT_EQ(plan.ChangeCount(), 2u);
   EXPECT_EQ(plan.apps[0].changes[0].id.kind, ResourceKind::kConfigMap);
+  // The workload's own fields did not change, but its revision did, so it rolls out.
+  const model::Change& rollout = plan.apps[0].changes[1];
+  EXPECT_EQ(rollout.id.kind, ResourceKind::kWorkload);
   const auto& w_old = observed.apps["web"].Find(ResourceKind::kWorkload, "front")->Revision();
   const auto& w_new = desired.apps["web"].Find(ResourceKind::kWorkload, "front")->Revision();
-  EXPECT_NE(w_old, w_new);  // ...but its revision did, so it rolls out
+  EXPECT_NE(w_old, w_new);
+  EXPECT_EQ(rollout.revision_before, w_old);
+  EXPECT_EQ(rollout.revision_after, w_new);
+  ASSERT_EQ(rollout.fields.size(), 1u);
+  EXPECT_EQ(rollout.fields[0].before, w_old);
 }
 
 TEST(Diff, SecretValuesNeverEnterThePlan) {

@@ -5,8 +5,9 @@
 
 #include "model/diagnostic.h"
 #include "model/plan.h"
+#include "model/status.h"
 
-namespace capstan::cli {
+namespace capstan::reconciler {
 
 enum class Color { kNever, kAlways };
 
@@ -16,8 +17,10 @@ std::string FormatPlanText(const model::Plan& plan, Color color);
 
 // The stable, documented JSON form of a plan (docs/plan-json.md). formatVersion 1.
 nlohmann::json PlanToJson(const model::Plan& plan, const model::Diagnostics& diagnostics);
+// The inverse of PlanToJson for the plan part (diagnostics are not read back).
+model::Result<model::Plan> PlanFromJson(const nlohmann::json& json);
 
 // One diagnostic per line: "file:line:col: error: field: message".
 std::string FormatDiagnostics(const model::Diagnostics& diagnostics, Color color);
 
-}  // namespace capstan::cli
+}  // namespace capstan::reconciler

@@ -1,8 +1,8 @@
-#include "cli/plan_output.h"
+#include "reconciler/plan_format.h"
 
 #include <fmt/format.h>
 
-namespace capstan::cli {
+namespace capstan::reconciler {
 namespace {
 
 struct Palette {
@@ -140,4 +140,57 @@ std::string FormatDiagnostics(const model::Diagnostics& diagnostics, Color color
   return out;
 }
 
-}  // namespace capstan::cli
+model::Result<model::Plan> PlanFromJson(const nlohmann::json& j) {
+  auto kind_of = [](const std::string& name) -> std::optional<model::ResourceKind> {
+    for (auto k : {model::ResourceKind::kConfigMap, model::ResourceKind::kSecret,
+                   model::ResourceKind::kWorkload, model::ResourceKind::kJob,
+                   model::ResourceKind::kAutoscaler, model::ResourceKind::kService}) {
+      if (name == model::ResourceKindName(k)) return k;
+    }
+    return std::nullopt;
+  };
+  auto optional_string = [](const nlohmann::json& v) -> std::optional<std::string> {
+    if (v.is_string()) return v.get<std::string>();
+    return std::nullopt;
+  };
+  try {
+    model::Plan plan;
+    if (j.at("base").is_string()) plan.base_commit = j["base"].get<std::string>();
+    if (j.at("target").is_string()) plan.target_commit = j["target"].get<std::string>();
+    for (const auto& a : j.at("apps")) {
+      model::AppPlan app;
+      app.app = a.at("name").get<std::string>();
+      for (const auto& c : a.at("changes")) {
+        model::Change change;
+        const std::string action = c.at("action").get<std::string>();
+        change.action = action == "create"   ? model::ChangeAction::kCreate
+                        : action == "delete" ? model::ChangeAction::kDelete
+                                             : model::ChangeAction::kUpdate;
+        auto kind = kind_of(c.at("kind").get<std::string>());
+        if (!kind) {
+          return model::Status::Error(model::ErrorCode::kParseError,
+                                      "plan: unknown kind " + c["kind"].dump());
+        }
+        change.id = {app.app, *kind, c.at("name").get<std::string>()};
+        change.source_kind = c.value("sourceKind", "");
+        if (c.contains("revision")) {
+          change.revision_before = optional_string(c["revision"].value("before", nlohmann::json()))
+                                       .value_or("");
+          change.revision_after = optional_string(c["revision"].value("after", nlohmann::json()))
+                                      .value_or("");
+        }
+        for (const auto& f : c.at("fields")) {
+          change.fields.push_back({f.at("path").get<std::string>(), optional_string(f["before"]),
+                                   optional_string(f["after"]), f.value("sensitive", false)});
+        }
+        app.changes.push_back(std::move(change));
+      }
+      plan.apps.push_back(std::move(app));
+    }
+    return plan;
+  } catch (const nlohmann::json::exception& e) {
+    return model::Status::Error(model::ErrorCode::kParseError, std::string("plan: ") + e.what());
+  }
+}
+
+}  // namespace capstan::reconciler

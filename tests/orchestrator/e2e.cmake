@@ -1,0 +1,11 @@
+# End-to-end orchestrator scenarios with real processes (issue 3): the real Orchestrator on the
+# SystemClock with the ProcessDriver, CurlHealthChecker and ServiceProxy, running
+# capstan-test-server workloads. Each test takes a few seconds (1 s probe periods).
+capstan_test(real_process_test
+  SRCS real_process_test.cc
+  DEPS capstan_orchestrator PkgConfig::HTTPLIB Threads::Threads
+  LABELS e2e
+  TIMEOUT 600)
+target_compile_definitions(real_process_test PRIVATE
+  CAPSTAN_TEST_SERVER="$<TARGET_FILE:capstan-test-server>")
+add_dependencies(real_process_test capstan-test-server)
