@@ -12,5 +12,7 @@ int RunScheduler(const BenchArgs& args);
 int RunProbes(const BenchArgs& args);
 int RunRollout(const BenchArgs& args);
 int RunOrchestratorMemory(const BenchArgs& args);
+int RunWebhookLatency(const BenchArgs& args);
+int RunIdle(const BenchArgs& args);
 
 }  // namespace capstan::bench

@@ -28,6 +28,10 @@ const std::vector<Benchmark>& All() {
       {"rollout", "100 process replicas rolled with maxSurge 25%: overhead beyond probe waits",
        RunRollout},
       {"orchestrator-memory", "orchestrator RSS with 1,000 simulated tasks", RunOrchestratorMemory},
+      {"webhook-latency", "signed push webhook to the first task of the new revision started",
+       RunWebhookLatency},
+      {"idle", "daemon with 100 applications and 300 process tasks: RSS and no-change reconcile",
+       RunIdle},
   };
   return kAll;
 }

@@ -174,10 +174,39 @@ model::Result<orchestrator::OrchestratorState> OrchestratorStateStore::Load() {
 }
 
 void OrchestratorStateStore::OnJournal(const orchestrator::JournalEntry& entry) {
-  if (entry.op != orchestrator::JournalOp::kStart) return;
-  // Intent first: the record exists before the process does.
+  using orchestrator::JournalOp;
+  if (entry.op != JournalOp::kStart && entry.op != JournalOp::kStop) return;
   auto it = tasks_.find(entry.task_id);
-  if (it != tasks_.end()) return;
+  if (it != tasks_.end()) {
+    store::TaskRecord r = it->second;
+    if (entry.op == JournalOp::kStop) {
+      // A stop about to be signalled: if the process is gone after a restart, it was stopped,
+      // not lost (otherwise the restarted daemon would start it again just to stop it).
+      if (r.phase == "Stopping") return;
+      r.phase = "Stopping";
+    } else {
+      // A known task starting again (an in-place restart): the handle on record belongs to the
+      // process that exited. Drop it so that a restarted daemon looks the task up by its id
+      // instead of finding the old pid dead and starting a second process.
+      json extra = json::object();
+      if (auto parsed = store::ParseJson(r.handle_json); parsed.ok() && parsed->is_object()) {
+        extra = std::move(*parsed);
+      }
+      if (!extra.contains("handle") && r.phase == "Starting") return;
+      extra.erase("handle");
+      r.handle_json = store::DumpJson(extra);
+      r.phase = "Starting";
+      r.node_id = entry.node_id;
+      r.host_ports = entry.host_ports;
+    }
+    r.updated_at = UnixSeconds(clock_.WallNow());
+    store::WriteBatch batch;
+    batch.Put(r);
+    if (store_.Write(batch).ok()) it->second = r;
+    return;
+  }
+  if (entry.op != JournalOp::kStart) return;
+  // Intent first: the record exists before the process does.
   store::TaskRecord r;
   r.task_id = entry.task_id;
   r.app = entry.app;

@@ -17,6 +17,8 @@ namespace capstan::targets {
 // Write-ahead: OnJournal() is the orchestrator's Journal; it writes a task's record BEFORE the
 // driver starts it, so a kill between "start" and "saved" leaves a record without a handle, and
 // the restarted daemon looks for that task (processes carry CAPSTAN_TASK_ID) instead of losing it.
+// A known task starting again loses its recorded handle first (same reason); a stop is recorded
+// as phase Stopping before the signal, so a task found gone after a restart is not started again.
 // Save() writes what changed since the last call, in one atomic batch.
 // Thread-compatible: the loop thread only. Borrows `store` and `clock`.
 class OrchestratorStateStore {
