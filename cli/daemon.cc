@@ -20,6 +20,7 @@
 #include "orchestrator/event_log.h"
 #include "orchestrator/orchestrator.h"
 #include "orchestrator/process_driver.h"
+#include "orchestrator/proc_stat.h"
 #include "orchestrator/process_scan.h"
 #include "orchestrator/scheduler.h"
 #include "orchestrator/service_proxy.h"
@@ -177,6 +178,20 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   std::vector<std::string> unknown;
   for (const auto& t : state->tasks) {
     if (!t.handle) unknown.push_back(t.id);
+  }
+  // Tasks of removed applications that were still stopping when the last run ended.
+  std::vector<std::string> orphan_ids;
+  for (const auto& h : state_store.orphans()) {
+    for (const auto& c : h.containers) {
+      if (c.pid > 0 && orchestrator::ProcessMatches(c.pid, c.start_time_ticks)) {
+        spdlog::info("task {}: its application is gone; stopping process {}", h.task_id, c.pid);
+        kill(-c.pid, SIGKILL);
+      }
+    }
+    if (h.containers.empty()) orphan_ids.push_back(h.task_id);
+  }
+  for (const auto& [id, processes] : orchestrator::FindProcessesByTaskId(orphan_ids)) {
+    for (const auto& c : processes) kill(-c.pid, SIGKILL);
   }
   const auto found = orchestrator::FindProcessesByTaskId(unknown);
   for (auto& t : state->tasks) {

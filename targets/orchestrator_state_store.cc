@@ -156,7 +156,19 @@ model::Result<orchestrator::OrchestratorState> OrchestratorStateStore::Load() {
     t.phase = PhaseFromName(r.phase);
     load_history(r.app, r.owner);
     auto tmpl = templates.find(Key(r.app, r.owner, r.revision));
-    if (tmpl == templates.end()) continue;  // no template: it cannot be run or adopted
+    if (tmpl == templates.end()) {
+      // No template: its application was removed while the task was still stopping. It cannot
+      // be run or adopted; whoever loads the state must make sure it is gone.
+      orchestrator::TaskHandle handle;
+      handle.task_id = r.task_id;
+      auto extra = store::ParseJson(r.handle_json);
+      if (extra.ok() && extra->is_object() && extra->contains("handle")) {
+        auto decoded = DecodeTaskHandle(store::DumpJson((*extra)["handle"]));
+        if (decoded.ok()) handle = std::move(*decoded);
+      }
+      orphans_.push_back(std::move(handle));
+      continue;
+    }
     t.tmpl = tmpl->second;
     auto extra = store::ParseJson(r.handle_json);
     if (extra.ok() && extra->is_object()) {

@@ -26,6 +26,10 @@ class OrchestratorStateStore {
   OrchestratorStateStore(store::Store& store, const model::Clock& clock);
 
   model::Result<orchestrator::OrchestratorState> Load();
+  // Tasks Load() found on record that can no longer be run (their application was removed while
+  // they were stopping): the caller stops them. A handle without containers means its processes
+  // must be looked up by task id.
+  const std::vector<orchestrator::TaskHandle>& orphans() const { return orphans_; }
   void OnJournal(const orchestrator::JournalEntry& entry);
   model::Status Save(const orchestrator::OrchestratorState& state);
 
@@ -37,6 +41,7 @@ class OrchestratorStateStore {
   std::map<std::string, store::RolloutRecord> rollouts_;  // key: app/workload
   std::set<std::string> revisions_;         // app/workload/revision with a template stored
   std::set<std::string> failed_revisions_;  // app/workload/revision marked failed
+  std::vector<orchestrator::TaskHandle> orphans_;
 };
 
 // TaskHandle <-> JSON, for the store's handle_json column.
