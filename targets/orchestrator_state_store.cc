@@ -186,6 +186,7 @@ model::Result<orchestrator::OrchestratorState> OrchestratorStateStore::Load() {
 }
 
 void OrchestratorStateStore::OnJournal(const orchestrator::JournalEntry& entry) {
+  fingerprints_.erase(entry.task_id);  // the record changes here: re-check it on the next Save
   using orchestrator::JournalOp;
   if (entry.op != JournalOp::kStart && entry.op != JournalOp::kStop) return;
   auto it = tasks_.find(entry.task_id);
@@ -295,19 +296,37 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
       rollouts_[key] = r;
     }
   }
+  std::map<std::string, std::string> next_fingerprints;
   for (const auto& t : state.tasks) {
+    // Most turns change nothing: compare a cheap fingerprint before encoding the record.
+    std::string fingerprint = fmt::format(
+        "{}|{}|{}|{}|{}|{}|{}|{}", orchestrator::TaskPhaseName(t.phase), t.placed, t.node_id,
+        fmt::join(t.host_ports, ","), t.restarts, t.failures, t.revision,
+        t.handle ? EncodeTaskHandle(*t.handle) : std::string());
+    auto known = tasks_.find(t.id);
+    auto seen = fingerprints_.find(t.id);
+    if (known != tasks_.end() && seen != fingerprints_.end() && seen->second == fingerprint) {
+      next_tasks[t.id] = known->second;
+      next_fingerprints[t.id] = std::move(fingerprint);
+      continue;
+    }
     put_revision(t.app, t.owner, t.revision, t.tmpl, false);
     store::TaskRecord r = ToStore(t, now);
-    auto it = tasks_.find(t.id);
-    if (it == tasks_.end() || !SameTask(it->second, r)) batch.Put(r);
+    if (known == tasks_.end() || !SameTask(known->second, r)) batch.Put(r);
     next_tasks[t.id] = r;
+    next_fingerprints[t.id] = std::move(fingerprint);
   }
   for (const auto& [id, record] : tasks_) {
     if (!next_tasks.count(id)) batch.Delete(store::WriteBatch::DeleteTask{id});
   }
-  if (batch.empty()) return model::Status::Ok();
+  if (batch.empty()) {
+    tasks_ = std::move(next_tasks);
+    fingerprints_ = std::move(next_fingerprints);
+    return model::Status::Ok();
+  }
   if (auto s = store_.Write(batch); !s.ok()) return s;
   tasks_ = std::move(next_tasks);
+  fingerprints_ = std::move(next_fingerprints);
   revisions_ = std::move(next_revisions);
   failed_revisions_ = std::move(next_failed);
   return model::Status::Ok();

@@ -38,6 +38,7 @@ class OrchestratorStateStore {
   const model::Clock& clock_;
   // What the store holds, as last written, to write only differences.
   std::map<std::string, store::TaskRecord> tasks_;
+  std::map<std::string, std::string> fingerprints_;  // task id -> what its record was made from
   std::map<std::string, store::RolloutRecord> rollouts_;  // key: app/workload
   std::set<std::string> revisions_;         // app/workload/revision with a template stored
   std::set<std::string> failed_revisions_;  // app/workload/revision marked failed
