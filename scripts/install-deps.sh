@@ -8,6 +8,7 @@ PACKAGES=(
   libgit2-dev libyaml-cpp-dev libcurl4-openssl-dev prometheus-cpp-dev libfmt-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev
   libcpp-httplib-dev curl python3
+  prometheus  # promtool and a real server for the end-to-end scrape test (tests/e2e)
 )
 
 missing=()
