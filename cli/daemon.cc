@@ -14,6 +14,7 @@
 #include "cli/event_metrics.h"
 #include "cli/version.h"
 #include "metrics/metrics.h"
+#include "notify/commit_status_reporter.h"
 #include "model/clock.h"
 #include "orchestrator/cgroups.h"
 #include "orchestrator/curl_health_checker.h"
@@ -234,6 +235,8 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
       controller_options);
 
   webhooks::ReceiverConfig receiver_config;
+  // Commit status reporters by the repository URL the controller knows it by.
+  std::map<std::string, std::unique_ptr<notify::CommitStatusReporter>> reporters;
   for (const auto& repo_config : config.repositories) {
     auto url = ResolveRepositoryUrl(repo_config, config.state_dir);
     if (!url.ok()) {
@@ -253,6 +256,25 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
     if (!source.ok()) {
       spdlog::error("repository {}: {}", *url, source.status().ToString());
       return 1;
+    }
+    if (repo_config.commit_status) {
+      const CommitStatusConfig& cs = *repo_config.commit_status;
+      notify::StatusTarget target;
+      target.provider = cs.provider == "github"   ? notify::StatusTarget::kGitHub
+                        : cs.provider == "gitlab" ? notify::StatusTarget::kGitLab
+                        : cs.provider == "gitea"  ? notify::StatusTarget::kGitea
+                                                  : notify::StatusTarget::kWebhook;
+      target.api_url = cs.api_url;
+      target.repository = cs.repository;
+      if (!cs.token_file.empty()) {
+        auto token = ReadSecretFile(cs.token_file);
+        if (!token.ok()) {
+          spdlog::error("commit status: {}", token.status().ToString());
+          return 1;
+        }
+        target.token = *token;
+      }
+      reporters[*url] = std::make_unique<notify::CommitStatusReporter>(target, clock);
     }
     reconciler::RepositoryOptions repo_options{repo_config.name, *url, repo_config.interval};
     controller.AddRepository(repo_options, std::move(*source));
@@ -291,6 +313,22 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   }
   webhooks::WebhookReceiver receiver(receiver_config, clock);
 
+  if (!reporters.empty()) {
+    controller.SetCommitStatusSink([&reporters](const std::string& repo, const std::string& app,
+                                                const std::string& commit, const std::string& state,
+                                                const std::string& description) {
+      auto it = reporters.find(repo);
+      if (it == reporters.end()) return;
+      notify::CommitStatus status;
+      status.commit = commit;
+      status.state = state == "success"   ? notify::CommitState::kSuccess
+                     : state == "failure" ? notify::CommitState::kFailure
+                                          : notify::CommitState::kPending;
+      status.context = "capstan/" + app;
+      status.description = description;
+      it->second->Report(std::move(status));
+    });
+  }
   if (auto s = controller.Restore(); !s.ok()) spdlog::warn("{}", s.ToString());
 
   reconciler::WorkQueue loop;
@@ -399,6 +437,7 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   http.Stop();
   if (auto s = state_store.Save(orch.Export()); !s.ok()) spdlog::error("{}", s.ToString());
   flush_events();
+  for (auto& [url, reporter] : reporters) reporter->Flush(std::chrono::seconds(5));
   signal_thread.join();
   proxy.Stop();
   spdlog::info("stopped; workloads keep running and are re-adopted on the next start");

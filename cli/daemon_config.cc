@@ -96,6 +96,32 @@ model::Status ReadRepository(const std::string& file, const YAML::Node& node,
             return ConfigError(file, ckv.first, f + "." + ck, "unknown credential field");
           }
         }
+      } else if (key == "commitStatus") {
+        if (!value.IsMap()) return ConfigError(file, value, f, "must be a map");
+        CommitStatusConfig cs;
+        for (const auto& ckv : value) {
+          const std::string ck = ckv.first.as<std::string>();
+          const std::string cv = ckv.second.as<std::string>();
+          if (ck == "provider") {
+            if (cv != "github" && cv != "gitlab" && cv != "gitea" && cv != "webhook") {
+              return ConfigError(file, ckv.second, f + ".provider",
+                                 "must be github, gitlab, gitea or webhook");
+            }
+            cs.provider = cv;
+          } else if (ck == "apiUrl") {
+            cs.api_url = cv;
+          } else if (ck == "repository") {
+            cs.repository = cv;
+          } else if (ck == "tokenFile") {
+            cs.token_file = cv;
+          } else {
+            return ConfigError(file, ckv.first, f + "." + ck, "unknown field");
+          }
+        }
+        if (cs.provider.empty() || cs.api_url.empty()) {
+          return ConfigError(file, value, f, "needs provider and apiUrl");
+        }
+        repo.commit_status = cs;
       } else {
         return ConfigError(file, kv.first, f, "unknown field");
       }

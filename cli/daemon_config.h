@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,14 @@
 
 namespace capstan::cli {
 
+// Where to report each rollout as a commit status (optional, per repository).
+struct CommitStatusConfig {
+  std::string provider;  // github | gitlab | gitea | webhook
+  std::string api_url;   // https://api.github.com, https://gitea.example/api/v1, .../api/v4, or a URL
+  std::string repository;  // owner/name (GitHub, Gitea) or project id/path (GitLab)
+  std::string token_file;
+};
+
 struct RepositoryConfig {
   std::string name;
   std::string url;
@@ -18,6 +27,7 @@ struct RepositoryConfig {
   std::string path = "apps";
   std::chrono::milliseconds interval{30'000};
   sources::Credentials credentials;
+  std::optional<CommitStatusConfig> commit_status;
 };
 
 // Everything `capstan serve` needs: flags, optionally merged over a YAML config file.
@@ -62,6 +72,8 @@ model::Status ParseListen(const std::string& text, std::string& host, int& port)
 //       interval: 30s
 //       credentials: {username: bot, passwordFile: ..., tokenFile: ..., sshKeyFile: ...,
 //                     knownHostsFile: ...}
+//       commitStatus: {provider: github, apiUrl: https://api.github.com,
+//                      repository: team/deploy, tokenFile: ...}
 //   defaults: {sync: automated, prune: true, selfHeal: true}
 //   apps:
 //     web: {sync: manual, prune: false, selfHeal: false}

@@ -472,4 +472,12 @@ void DeploymentController::Import(const WorkloadRecord& r) {
   last_progress_ = clock_.Now();
 }
 
+void DeploymentController::ClearManualRollback() {
+  if (pinned_.empty()) return;
+  Event(EventType::kNormal, "ManualRollbackCleared",
+        fmt::format("returning to the desired revision {}", Short(spec_.revision)));
+  pinned_.clear();
+  pinned_spec_rev_.clear();
+}
+
 }  // namespace capstan::orchestrator

@@ -84,6 +84,8 @@ class DeploymentController {
   // Rolls out `revision` from the history (a manual rollback) and holds it until the spec's
   // revision changes.
   model::Status Rollback(const std::string& revision);
+  // Drops a manual rollback's hold, so the spec's revision rolls out again (`capstan sync`).
+  void ClearManualRollback();
 
   WorkloadStatus Status() const;
   WorkloadRecord Export() const;

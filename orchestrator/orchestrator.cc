@@ -339,4 +339,10 @@ model::Status Orchestrator::Import(const OrchestratorState& state) {
   return model::Status::Ok();
 }
 
+void Orchestrator::ClearManualRollbacks(const std::string& app) {
+  auto it = apps_.find(app);
+  if (it == apps_.end()) return;
+  for (auto& [name, controller] : it->second->workloads) controller->ClearManualRollback();
+}
+
 }  // namespace capstan::orchestrator

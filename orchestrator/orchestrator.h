@@ -101,6 +101,9 @@ class Orchestrator {
   model::Status Rollback(const std::string& app, const std::string& workload,
                          const std::string& revision);
 
+  // Drops the hold of manual rollbacks in `app`: its workloads return to their spec's revision.
+  void ClearManualRollbacks(const std::string& app);
+
   // Called before each side effect (start, stop, kill, remove) so intent can be written first.
   void SetJournal(Journal journal);
   OrchestratorState Export() const;

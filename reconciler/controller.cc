@@ -41,6 +41,20 @@ bool BelongsTo(const model::Diagnostic& d, const model::Application& app) {
   return !app.source_path.empty() && d.location.file.rfind(app.source_path + "/", 0) == 0;
 }
 
+// A workload whose rollout completed on another revision than the desired one, which did not
+// fail: a manual rollback holds it there.
+const targets::WorkloadObservation* ManuallyRolledBack(const targets::AppObservation& observed) {
+  for (const auto& w : observed.workloads) {
+    if (w.rollout_phase == "Complete" && !w.desired_revision.empty() &&
+        w.target_revision != w.desired_revision &&
+        std::find(w.failed_revisions.begin(), w.failed_revisions.end(), w.desired_revision) ==
+            w.failed_revisions.end()) {
+      return &w;
+    }
+  }
+  return nullptr;
+}
+
 metrics::SyncStatus ToMetric(const std::string& s) {
   if (s == "Synced") return metrics::SyncStatus::kSynced;
   if (s == "Progressing") return metrics::SyncStatus::kProgressing;
@@ -82,6 +96,15 @@ void Controller::Event(const std::string& object, bool warning, const std::strin
     spdlog::info("{}: {}: {}", object, reason, message);
   }
   if (events_) events_(object, warning, reason, message);
+}
+
+void Controller::ReportCommitStatus(const std::string& name, App& app, const std::string& commit,
+                                    const std::string& state, const std::string& description) {
+  if (!commit_status_ || commit.empty()) return;
+  const std::string key = commit + "/" + state;
+  if (app.reported == key) return;
+  app.reported = key;
+  commit_status_(app.repo, name, commit, state, description);
 }
 
 const AppOptions& Controller::OptionsFor(const std::string& app) const {
@@ -223,6 +246,7 @@ void Controller::Tick() {
   for (auto& [name, app] : apps_) {
     if (app.sync_requested) {
       app.sync_requested = false;
+      target_.ClearManualRollbacks(name);  // a sync returns to Git's revision
       if (app.has_pending) {
         ApplyApp(name, app, app.pending, app.pending_commit, "manual sync");
         app.has_pending = false;
@@ -404,6 +428,7 @@ void Controller::ApplyApp(const std::string& name, App& app, const model::Applic
   app.applied_commit = commit;
   app.last_heal = clock_.Now();
   Event(name, false, "Applied", fmt::format("commit {}: {}", Short(commit), why));
+  ReportCommitStatus(name, app, commit, "pending", fmt::format("{}: rolling out", name));
   // Durable before the rollout proceeds: a restart re-applies exactly this.
   AppView progressing;
   progressing.sync_status = "Progressing";
@@ -472,6 +497,11 @@ AppView Controller::Observe(const std::string& name, App& app) {
       }
     }
     if (view.message.empty()) view.message = "a revision failed and was rolled back";
+  } else if (const targets::WorkloadObservation* held = ManuallyRolledBack(view.observed)) {
+    view.sync_status = "OutOfSync";
+    view.message = fmt::format("{} runs revision {} after a manual rollback; `capstan sync {}` "
+                               "returns to {}",
+                               held->name, held->revision, name, held->desired_revision);
   } else if (!view.observed.Converged()) {
     view.sync_status = "Progressing";
   } else {
@@ -487,6 +517,13 @@ AppView Controller::Observe(const std::string& name, App& app) {
     app.sync_status = view.sync_status;
     app.health = view.health;
     PersistApp(name, app, view);
+    if (view.sync_status == "Synced") {
+      ReportCommitStatus(name, app, app.applied_commit, "success",
+                         fmt::format("{}: deployed and healthy", name));
+    } else if (view.sync_status == "Failed") {
+      ReportCommitStatus(name, app, app.error.empty() ? app.applied_commit : app.seen_commit,
+                         "failure", fmt::format("{}: {}", name, view.message));
+    }
   }
   if (metrics_) {
     metrics_->app.SetSyncStatus(name, ToMetric(view.sync_status));

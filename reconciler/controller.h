@@ -27,8 +27,9 @@ struct AppOptions {
   SyncPolicy sync = SyncPolicy::kAutomated;
   // Delete what left the repository. Off: it keeps running and the app shows OutOfSync.
   bool prune = true;
-  // Re-apply the Git state on every interval even when Git did not change, undoing drift such as
-  // a manual rollback through the API. Off: a manual rollback holds until the next commit.
+  // Re-apply the Git state on every interval even when Git did not change (the orchestrator
+  // converges on it anyway; this re-asserts it after anything touched the target). A manual
+  // rollback is not drift: it holds until the next commit or `capstan sync`.
   bool self_heal = true;
 };
 
@@ -55,6 +56,13 @@ struct AppView {
   std::string message;                    // last error, or what is going on
   targets::AppObservation observed;
 };
+
+// Told when an application's rollout of a commit starts ("pending"), completes ("success") or
+// fails ("failure"), e.g. to set a commit status on the Git forge. Called on the loop thread; must
+// not block.
+using CommitStatusSink =
+    std::function<void(const std::string& repo, const std::string& app, const std::string& commit,
+                       const std::string& state, const std::string& description)>;
 
 // Records an event about an object ("web", "web/Workload/frontend").
 using EventSink = std::function<void(const std::string& object, bool warning,
@@ -85,6 +93,7 @@ class Controller {
   Controller& operator=(const Controller&) = delete;
 
   void AddRepository(RepositoryOptions options, std::unique_ptr<sources::Source> source);
+  void SetCommitStatusSink(CommitStatusSink sink) { commit_status_ = std::move(sink); }
   // Replaces the per-application options (SIGHUP reload); takes effect on the next Tick().
   void SetAppOptions(AppOptions defaults, std::map<std::string, AppOptions> per_app) {
     options_.default_app_options = std::move(defaults);
@@ -145,6 +154,7 @@ class Controller {
     std::string error;  // render/validate error of the newest commit, for this app's status
     std::string seen_commit;
     std::string sync_status, health;  // last published, to emit changes as events
+    std::string reported;             // last commit status reported: "<commit>/<state>"
     model::TimePoint last_heal;
   };
 
@@ -158,12 +168,15 @@ class Controller {
   void PersistApp(const std::string& name, const App& app, const AppView& view);
   void Event(const std::string& object, bool warning, const std::string& reason,
              const std::string& message);
+  void ReportCommitStatus(const std::string& name, App& app, const std::string& commit,
+                          const std::string& state, const std::string& description);
 
   model::Clock& clock_;
   targets::Target& target_;
   store::Store* store_;
   metrics::Metrics* metrics_;
   EventSink events_;
+  CommitStatusSink commit_status_;
   ControllerOptions options_;
   std::vector<Repo> repos_;
   std::map<std::string, App> apps_;

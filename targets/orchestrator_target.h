@@ -18,6 +18,9 @@ class OrchestratorTarget final : public Target {
   AppObservation Observe(const std::string& app) const override;
   model::Status Rollback(const std::string& app, const std::string& workload,
                          const std::string& revision) override;
+  void ClearManualRollbacks(const std::string& app) override {
+    orchestrator_.ClearManualRollbacks(app);
+  }
   void Step() override { orchestrator_.Step(); }
 
  private:

@@ -93,6 +93,8 @@ class Target {
   // Rolls a workload out to a revision from its history.
   virtual model::Status Rollback(const std::string& app, const std::string& workload,
                                  const std::string& revision) = 0;
+  // Forgets manual rollbacks of `app`, so the applied desired state rolls out again.
+  virtual void ClearManualRollbacks(const std::string& app) = 0;
   // Advances whatever the target drives (controllers, probes). Never blocks long.
   virtual void Step() = 0;
 };

@@ -127,11 +127,9 @@ TEST_F(CliTest, StatusHistoryEventsRollbackAndSync) {
   EXPECT_NE(unreachable.err.find("cannot reach"), std::string::npos) << unreachable.err;
 }
 
-// Known bug (see the e2e report): after a manual rollback, neither `capstan sync` nor self-heal
-// brings back Git's revision — DeploymentController keeps the pin until the spec's revision
-// changes — and the application shows Progressing for ever although its rollout is Complete.
-// Enable once the pin is cleared by a sync.
-TEST_F(CliTest, DISABLED_SyncUndoesAManualRollback) {
+// A manual rollback holds (the app shows OutOfSync, not Progressing) until `capstan sync`
+// returns it to Git's revision.
+TEST_F(CliTest, SyncUndoesAManualRollback) {
   WebApp app;
   repo().Write("apps/web/web.yaml", WebAppYaml(app));
   const std::string v1 = repo().Commit("v1");
@@ -159,8 +157,11 @@ TEST_F(CliTest, DISABLED_SyncUndoesAManualRollback) {
                FirstWorkload(view).value("rolloutPhase", "") == "Complete";
       },
       60s));
-  // Rolled back on purpose: not "Progressing".
-  EXPECT_NE(view.value("syncStatus", ""), "Progressing") << view.dump(2);
+  // Rolled back on purpose: OutOfSync with Git, not "Progressing".
+  ASSERT_TRUE(PollUntil([&] {
+    view = *App("web");
+    return view.value("syncStatus", "") == "OutOfSync";
+  }, 10s)) << view.dump(2);
   EXPECT_EQ(Cli({"sync", "web", "--server", server, "--token-file", token_file()}).exit_code, 0);
   EXPECT_TRUE(PollUntil(
       [&] {
