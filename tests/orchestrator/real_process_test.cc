@@ -382,6 +382,13 @@ TEST(RealTermination, SigtermIgnoringTaskIsKilledAfterTheGracePeriod) {
   EXPECT_LE(*stubborn_died, 5s);
   EXPECT_LT(*polite_died, *stubborn_died);
 
+  // The exits are seen (and their events recorded) on the Steps after the processes died.
+  h.RunUntil(
+      [&] {
+        return EventsText(h.events(), stubborn).find("killed by signal 9") != std::string::npos &&
+               EventsText(h.events(), polite).find("killed by signal 15") != std::string::npos;
+      },
+      10s);
   const std::string stubborn_events = EventsText(h.events(), stubborn);
   EXPECT_NE(stubborn_events.find("grace period of 1s expired; killing"), std::string::npos)
       << stubborn_events;
