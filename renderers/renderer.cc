@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "model/revision.h"
 #include "renderers/app_layout.h"
 #include "renderers/ecs/ecs_renderer.h"
@@ -14,36 +17,46 @@ std::string DisplayPath(const model::Snapshot& snapshot, const std::string& rela
   return snapshot.path.empty() ? relative : snapshot.path + "/" + relative;
 }
 
-// Renders the files of one application folder. Returns false if the snapshot budget ran out.
-void RenderApplication(const model::Snapshot& snapshot, const AppFolder& folder,
-                       const RenderOptions& options, const DialectFactory& make_dialects,
-                       std::size_t& bytes_seen, model::DesiredState& state) {
+struct RenderedApp {
   model::Application app;
-  app.name = folder.name;
-  app.source_path = DisplayPath(snapshot, folder.path);
+  model::Diagnostics diagnostics;
+};
+
+// Renders the files of one application folder. Pure: reads only the snapshot.
+RenderedApp RenderApplication(const model::Snapshot& snapshot, const AppFolder& folder,
+                              const RenderOptions& options, const DialectFactory& make_dialects) {
+  RenderedApp out;
+  out.app.name = folder.name;
+  out.app.source_path = DisplayPath(snapshot, folder.path);
   auto dialects = make_dialects(options);
   const std::string prefix = folder.path + "/";
   for (auto it = snapshot.files.lower_bound(prefix);
        it != snapshot.files.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-    const std::string& content = it->second;
-    const std::string display = DisplayPath(snapshot, it->first);
     for (auto& dialect : dialects) {
-      if (!dialect->Accepts(it->first, content)) continue;
-      bytes_seen += content.size();
-      if (bytes_seen > options.limits.max_snapshot_bytes) {
-        state.diagnostics.push_back(
-            {model::Severity::kError, {display, 0, 0}, "",
-             fmt::format("manifests of this revision exceed {} bytes in all; refusing to render",
-                         options.limits.max_snapshot_bytes)});
-        return;
-      }
-      dialect->AddFile(display, content);
+      if (!dialect->Accepts(it->first, it->second)) continue;
+      dialect->AddFile(DisplayPath(snapshot, it->first), it->second);
       break;
     }
   }
-  for (auto& dialect : dialects) dialect->Finish(app, state.diagnostics);
-  model::AssignRevisions(app);
-  state.apps[app.name] = std::move(app);
+  for (auto& dialect : dialects) dialect->Finish(out.app, out.diagnostics);
+  model::AssignRevisions(out.app);
+  return out;
+}
+
+// Bytes of the files that could be manifests, checked before anything is parsed.
+std::size_t ManifestBytes(const model::Snapshot& snapshot, const std::vector<AppFolder>& apps) {
+  std::size_t bytes = 0;
+  for (const auto& folder : apps) {
+    const std::string prefix = folder.path + "/";
+    for (auto it = snapshot.files.lower_bound(prefix);
+         it != snapshot.files.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+      const std::string& path = it->first;
+      const auto dot = path.rfind('.');
+      const std::string ext = dot == std::string::npos ? "" : path.substr(dot);
+      if (ext == ".yaml" || ext == ".yml" || ext == ".json") bytes += it->second.size();
+    }
+  }
+  return bytes;
 }
 
 }  // namespace
@@ -65,10 +78,37 @@ model::DesiredState Render(const model::Snapshot& snapshot, const RenderOptions&
     d.location.file = DisplayPath(snapshot, d.location.file);
     state.diagnostics.push_back(std::move(d));
   }
-  std::size_t bytes_seen = 0;
-  for (const auto& folder : apps) {
-    RenderApplication(snapshot, folder, options, dialects, bytes_seen, state);
-    if (bytes_seen > options.limits.max_snapshot_bytes) break;
+  const std::size_t bytes = ManifestBytes(snapshot, apps);
+  if (bytes > options.limits.max_snapshot_bytes) {
+    state.diagnostics.push_back(
+        {model::Severity::kError, {DisplayPath(snapshot, ""), 0, 0}, "",
+         fmt::format("manifests of this revision ({} bytes) exceed {} bytes in all; refusing to "
+                     "render",
+                     bytes, options.limits.max_snapshot_bytes)});
+    return state;
+  }
+
+  // Applications are independent: render them on a few threads (yaml-cpp parsing dominates),
+  // each into its own slot, then merge in name order so the result does not depend on timing.
+  std::vector<RenderedApp> rendered(apps.size());
+  const std::size_t workers =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), 4);
+  auto render_range = [&](std::size_t first, std::size_t step) {
+    for (std::size_t i = first; i < apps.size(); i += step) {
+      rendered[i] = RenderApplication(snapshot, apps[i], options, dialects);
+    }
+  };
+  if (workers <= 1 || apps.size() < 8) {
+    render_range(0, 1);
+  } else {
+    std::vector<std::thread> threads;
+    for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(render_range, w, workers);
+    render_range(0, workers);
+    for (auto& t : threads) t.join();
+  }
+  for (auto& r : rendered) {
+    for (auto& d : r.diagnostics) state.diagnostics.push_back(std::move(d));
+    state.apps[r.app.name] = std::move(r.app);
   }
   return state;
 }

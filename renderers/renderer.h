@@ -11,7 +11,8 @@
 
 namespace capstan::renderers {
 
-// Makes a fresh set of dialect renderers for one application.
+// Makes a fresh set of dialect renderers for one application. Render() calls it from several
+// threads at once (applications render in parallel), so it must be thread-safe.
 using DialectFactory =
     std::function<std::vector<std::unique_ptr<DialectRenderer>>(const RenderOptions&)>;
 
@@ -26,7 +27,8 @@ std::vector<std::unique_ptr<DialectRenderer>> DefaultDialects(const RenderOption
 // application); files no dialect accepts (README.md, ...) are ignored.
 //
 // The result always carries every diagnostic; `HasErrors(state.diagnostics)` means the snapshot
-// must not be applied. Pure: reads nothing but the snapshot.
+// must not be applied. Pure: reads nothing but the snapshot. Applications are rendered on up to
+// four threads; the result is the same whatever the timing.
 model::DesiredState Render(const model::Snapshot& snapshot, const RenderOptions& options,
                            const DialectFactory& dialects = DefaultDialects);
 
