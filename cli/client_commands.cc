@@ -75,9 +75,8 @@ std::string Short(const json& v, std::size_t n = 12) {
 }
 
 void PrintAppLine(const json& app) {
-  fmt::print("{:<20} {:<12} {:<12} {:<13} {}\n", app.value("name", ""),
-             app.value("syncStatus", ""), app.value("health", ""), Short(app["commit"]),
-             app.value("message", ""));
+  fmt::print("{:<20} {:<12} {:<12} {:<13} {}\n", app.value("name", ""), app.value("syncStatus", ""),
+             app.value("health", ""), Short(app["commit"]), app.value("message", ""));
 }
 
 void PrintWorkloads(const json& app) {
@@ -89,9 +88,9 @@ void PrintWorkloads(const json& app) {
                w.value("message", "").empty() ? "" : " (" + w.value("message", "") + ")");
     if (w.contains("tasks")) {
       for (const auto& t : w["tasks"]) {
-        fmt::print("    task {:<40} {:<9} revision {}  restarts {}  ports {}\n",
-                   t.value("id", ""), t.value("phase", ""), Short(t["revision"], 16),
-                   t.value("restarts", 0), t["hostPorts"].dump());
+        fmt::print("    task {:<40} {:<9} revision {}  restarts {}  ports {}\n", t.value("id", ""),
+                   t.value("phase", ""), Short(t["revision"], 16), t.value("restarts", 0),
+                   t["hostPorts"].dump());
       }
     }
   }
@@ -167,7 +166,8 @@ int RunRollback(const ClientOptions& options, const std::string& app, const std:
   if (!workload.empty()) body["workload"] = workload;
   Response r = Call(options, "POST", "/api/v1/apps/" + app + "/rollback", body.dump());
   if (!Check(r)) return 1;
-  fmt::print("{}: rollback to {} started\n", app, revision.empty() ? "the previous revision" : revision);
+  fmt::print("{}: rollback to {} started\n", app,
+             revision.empty() ? "the previous revision" : revision);
   return 0;
 }
 
@@ -179,8 +179,8 @@ int RunSync(const ClientOptions& options, const std::string& app) {
 }
 
 int RunEvents(const ClientOptions& options, long long after, int limit) {
-  const std::string query = after >= 0 ? fmt::format("after={}&limit={}", after, limit)
-                                       : fmt::format("limit={}", limit);
+  const std::string query =
+      after >= 0 ? fmt::format("after={}&limit={}", after, limit) : fmt::format("limit={}", limit);
   Response r = Call(options, "GET", "/api/v1/events?" + query);
   if (!Check(r)) return 1;
   if (options.output == "json") {
@@ -201,8 +201,8 @@ int RunEvents(const ClientOptions& options, long long after, int limit) {
 
 int RunLogs(const ClientOptions& options, const std::string& app, const std::string& task,
             long long bytes) {
-  Response r = Call(options, "GET",
-                    fmt::format("/api/v1/apps/{}/tasks/{}/logs?bytes={}", app, task, bytes));
+  Response r =
+      Call(options, "GET", fmt::format("/api/v1/apps/{}/tasks/{}/logs?bytes={}", app, task, bytes));
   if (!Check(r)) return 1;
   fmt::print("{}", r.body);
   return 0;

@@ -14,14 +14,14 @@
 #include "cli/event_metrics.h"
 #include "cli/version.h"
 #include "metrics/metrics.h"
-#include "notify/commit_status_reporter.h"
 #include "model/clock.h"
+#include "notify/commit_status_reporter.h"
 #include "orchestrator/cgroups.h"
 #include "orchestrator/curl_health_checker.h"
 #include "orchestrator/event_log.h"
 #include "orchestrator/orchestrator.h"
-#include "orchestrator/process_driver.h"
 #include "orchestrator/proc_stat.h"
+#include "orchestrator/process_driver.h"
 #include "orchestrator/process_scan.h"
 #include "orchestrator/scheduler.h"
 #include "orchestrator/service_proxy.h"
@@ -105,9 +105,10 @@ model::Result<std::string> ResolveRepositoryUrl(const RepositoryConfig& repo,
       (fs::path(state_dir) / "repos" / (repo.name.empty() ? "default" : repo.name)).string();
   if (!sources::IsGitRepository(dest)) {
     if (auto s = sources::BootstrapRepository(url, dest, "Import " + url); !s.ok()) return s;
-    spdlog::info("{} is not a Git repository: imported it as a new repository at {} (commit "
-                 "there to deploy)",
-                 url, dest);
+    spdlog::info(
+        "{} is not a Git repository: imported it as a new repository at {} (commit "
+        "there to deploy)",
+        url, dest);
   }
   return dest;
 }
@@ -166,8 +167,8 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   orchestrator::OrchestratorOptions orchestrator_options;
   orchestrator_options.runner.task_dir_root = task_root;
   orchestrator::Orchestrator orch(clock, scheduler,
-                                  {{model::DriverKind::kProcess, &process_driver}}, checker,
-                                  events, &proxy, orchestrator_options);
+                                  {{model::DriverKind::kProcess, &process_driver}}, checker, events,
+                                  &proxy, orchestrator_options);
 
   // Resume: re-adopt what the previous run left, before anything new is applied.
   targets::OrchestratorStateStore state_store(*store, clock);
@@ -215,7 +216,8 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
     }
   }
   if (auto s = orch.Import(*state); !s.ok()) spdlog::warn("re-adopting tasks: {}", s.ToString());
-  orch.SetJournal([&state_store](const orchestrator::JournalEntry& e) { state_store.OnJournal(e); });
+  orch.SetJournal(
+      [&state_store](const orchestrator::JournalEntry& e) { state_store.OnJournal(e); });
   spdlog::info("resumed {} task(s) and {} workload(s) from {}", state->tasks.size(),
                state->workloads.size(), config.state_dir);
 
@@ -228,9 +230,9 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
       clock, target, store.get(), &metrics,
       [&events](const std::string& object, bool warning, const std::string& reason,
                 const std::string& message) {
-        events.Record(object,
-                      warning ? orchestrator::EventType::kWarning : orchestrator::EventType::kNormal,
-                      reason, message);
+        events.Record(
+            object, warning ? orchestrator::EventType::kWarning : orchestrator::EventType::kNormal,
+            reason, message);
       },
       controller_options);
 
@@ -247,10 +249,9 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
     source_config.url = *url;
     source_config.ref = repo_config.ref;
     source_config.path = repo_config.path == "." ? "" : repo_config.path;
-    source_config.cache_dir =
-        (fs::path(config.state_dir) / "cache" /
-         fmt::format("{:016x}", std::hash<std::string>{}(*url)))
-            .string();
+    source_config.cache_dir = (fs::path(config.state_dir) / "cache" /
+                               fmt::format("{:016x}", std::hash<std::string>{}(*url)))
+                                  .string();
     source_config.credentials = repo_config.credentials;
     auto source = sources::GitSource::Create(source_config, clock);
     if (!source.ok()) {
@@ -304,8 +305,8 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
                                 std::pair{"gitlab", webhooks::Provider::kGitLab},
                                 std::pair{"gitea", webhooks::Provider::kGitea}}) {
     auto it = config.webhook_secret_files.find(name);
-    const std::string secret = it != config.webhook_secret_files.end() ? read_secret(it->second)
-                                                                       : shared_secret;
+    const std::string secret =
+        it != config.webhook_secret_files.end() ? read_secret(it->second) : shared_secret;
     if (!secret.empty()) receiver_config.secrets[provider] = secret;
   }
   if (receiver_config.secrets.empty()) {
@@ -399,8 +400,8 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
       event_seq = e.seq;
       event_metrics.OnEvent(e, orch.runner());
       store::EventRecord r;
-      r.time = std::chrono::duration_cast<std::chrono::milliseconds>(e.time.time_since_epoch())
-                   .count();
+      r.time =
+          std::chrono::duration_cast<std::chrono::milliseconds>(e.time.time_since_epoch()).count();
       r.object = e.object;
       r.type = orchestrator::EventTypeName(e.type);
       r.reason = e.reason;

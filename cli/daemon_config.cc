@@ -9,8 +9,8 @@
 namespace capstan::cli {
 namespace {
 
-model::Status ConfigError(const std::string& file, const YAML::Node& node,
-                          const std::string& field, const std::string& message) {
+model::Status ConfigError(const std::string& file, const YAML::Node& node, const std::string& field,
+                          const std::string& message) {
   const YAML::Mark mark = node.Mark();
   return model::Status::Error(
       model::ErrorCode::kInvalidArgument,

@@ -15,7 +15,8 @@ namespace capstan::cli {
 // Where to report each rollout as a commit status (optional, per repository).
 struct CommitStatusConfig {
   std::string provider;  // github | gitlab | gitea | webhook
-  std::string api_url;   // https://api.github.com, https://gitea.example/api/v1, .../api/v4, or a URL
+  std::string
+      api_url;  // https://api.github.com, https://gitea.example/api/v1, .../api/v4, or a URL
   std::string repository;  // owner/name (GitHub, Gitea) or project id/path (GitLab)
   std::string token_file;
 };

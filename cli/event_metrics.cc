@@ -3,7 +3,9 @@
 namespace capstan::cli {
 namespace {
 
-bool Contains(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+bool Contains(const std::string& s, const char* needle) {
+  return s.find(needle) != std::string::npos;
+}
 
 metrics::RollbackReason ReasonFor(const std::string& message) {
   if (Contains(message, "deadline")) return metrics::RollbackReason::kProgressDeadline;

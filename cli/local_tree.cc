@@ -28,7 +28,8 @@ model::Status AddTree(const fs::path& dir, const std::string& prefix, std::size_
                       model::Snapshot& snapshot) {
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
-  if (ec) return model::Status::Error(model::ErrorCode::kIoError, dir.string() + ": " + ec.message());
+  if (ec)
+    return model::Status::Error(model::ErrorCode::kIoError, dir.string() + ": " + ec.message());
   for (; it != end; it.increment(ec)) {
     if (ec) return model::Status::Error(model::ErrorCode::kIoError, ec.message());
     const fs::path& p = it->path();

@@ -1,8 +1,8 @@
 // capstan: the GitOps daemon and its command-line client. The composition root: every
 // collaborator is built and wired here (and in daemon.cc), nowhere else.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/client_commands.h"
@@ -36,9 +36,10 @@ int main(int argc, char** argv) {
   // --- serve
   DaemonConfig daemon;
   std::string config_file, repo, branch, tag, commit, path = "apps", interval = "30s", listen,
-      task_ports;
+                                                      task_ports;
   auto* serve = app.add_subcommand("serve", "Run the daemon: follow a repository and apply it");
-  serve->add_option("--config", config_file, "YAML config file (several repositories, app options)");
+  serve->add_option("--config", config_file,
+                    "YAML config file (several repositories, app options)");
   serve->add_option("--repo", repo, "Repository: local path (a plain folder is imported) or URL");
   serve->add_option("--branch", branch, "Branch to follow (default main)");
   serve->add_option("--tag", tag, "Follow a tag instead of a branch");
@@ -63,8 +64,8 @@ int main(int argc, char** argv) {
 
   // --- validate
   ValidateOptions validate;
-  auto* validate_cmd = app.add_subcommand(
-      "validate", "Render and validate manifests (exit 0 valid, 1 errors)");
+  auto* validate_cmd =
+      app.add_subcommand("validate", "Render and validate manifests (exit 0 valid, 1 errors)");
   validate_cmd->add_option("paths", validate.paths, "Folders or files of manifests")->required();
   validate_cmd->add_flag("--strict", validate.strict,
                          "Unsupported kinds and fields are errors, not warnings");
@@ -77,15 +78,17 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--repo", plan.repo, "Repository: local path or URL")->required();
   plan_cmd->add_option("--rev", plan.rev, "Revision to render (SHA, branch, tag, HEAD~1, ...)")
       ->default_val("HEAD");
-  plan_cmd->add_option("--base", plan.base, "Revision to compare with (default: REV's first parent)");
+  plan_cmd->add_option("--base", plan.base,
+                       "Revision to compare with (default: REV's first parent)");
   plan_cmd->add_option("--path", plan.path, "Folder of the repository that holds the applications")
       ->default_val("apps");
   plan_cmd->add_option("--output", plan.output, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
   plan_cmd->add_flag("--strict", plan.strict, "Unsupported kinds and fields are errors");
-  plan_cmd->add_option("--against", plan.against,
-                       "Compare with what the daemon at this URL runs (e.g. http://127.0.0.1:9420)");
+  plan_cmd->add_option(
+      "--against", plan.against,
+      "Compare with what the daemon at this URL runs (e.g. http://127.0.0.1:9420)");
   plan_cmd->add_option("--cache-dir", plan.cache_dir,
                        "Where remote repositories are cloned (default: a temporary folder)");
 
@@ -109,7 +112,8 @@ int main(int argc, char** argv) {
   sync->add_option("app", app_name)->required();
   AddClientFlags(sync, client, false);
   auto* events = app.add_subcommand("events", "Recent events");
-  events->add_option("--after", after, "Only events after this sequence number (default: the newest)");
+  events->add_option("--after", after,
+                     "Only events after this sequence number (default: the newest)");
   events->add_option("--limit", limit, "At most this many")->default_val(100);
   AddClientFlags(events, client);
   auto* logs = app.add_subcommand("logs", "The log of a task");

@@ -1,19 +1,18 @@
 #include "cli/plan_command.h"
 
 #include <fmt/format.h>
+#include <httplib.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 
-#include "reconciler/plan_format.h"
 #include "model/clock.h"
 #include "reconciler/diff.h"
+#include "reconciler/plan_format.h"
 #include "renderers/renderer.h"
 #include "sources/git_source.h"
 #include "store/model_codec.h"
-
-#include <httplib.h>
 
 namespace capstan::cli {
 using reconciler::Color;
@@ -47,8 +46,8 @@ class TempDir {
 };
 
 model::Result<std::unique_ptr<sources::GitSource>> OpenRepository(const PlanOptions& options,
-                                                                 const std::string& cache_dir,
-                                                                 model::Clock& clock) {
+                                                                  const std::string& cache_dir,
+                                                                  model::Clock& clock) {
   if (!IsRemoteUrl(options.repo)) {
     return sources::GitSource::OpenLocal(options.repo, options.path, sources::SourceLimits{});
   }
@@ -83,9 +82,9 @@ model::Result<model::Plan> DiffAgainstDaemon(const std::string& url,
   }
   auto json = nlohmann::json::parse(result->body, nullptr, false);
   if (result->status != 200 || json.is_discarded()) {
-    return model::Status::Error(model::ErrorCode::kUnavailable,
-                                fmt::format("{} answered HTTP {}: {}", url, result->status,
-                                            result->body.substr(0, 300)));
+    return model::Status::Error(
+        model::ErrorCode::kUnavailable,
+        fmt::format("{} answered HTTP {}: {}", url, result->status, result->body.substr(0, 300)));
   }
   return reconciler::PlanFromJson(json);
 }
@@ -109,7 +108,8 @@ int RunPlan(const PlanOptions& raw_options) {
     return 1;
   }
   if ((*target)->files.empty()) {
-    fmt::print(stderr, "capstan plan: no files under '{}' at {}; point --path at the folder of "
+    fmt::print(stderr,
+               "capstan plan: no files under '{}' at {}; point --path at the folder of "
                "applications ('.' for the repository root)\n",
                options.path, (*target)->commit.substr(0, 12));
     return 1;

@@ -7,7 +7,7 @@ namespace capstan::cli {
 struct PlanOptions {
   std::string repo;
   std::string rev = "HEAD";
-  std::string base;  // empty: the first parent of rev
+  std::string base;           // empty: the first parent of rev
   std::string path = "apps";  // "" or "." = the repository root
   std::string output = "text";
   std::string cache_dir;

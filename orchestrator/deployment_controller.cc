@@ -114,8 +114,8 @@ std::shared_ptr<const model::TaskTemplate> DeploymentController::Template(
 void DeploymentController::BeginRollout(const std::string& revision, const std::string& why) {
   if (revision == spec_.revision) RememberRevision(revision, spec_.task);
   const std::string from = target_;
-  if (!from.empty() && from != revision && from != stable_ && phase_ == RolloutPhase::kProgressing &&
-      !rolling_back_) {
+  if (!from.empty() && from != revision && from != stable_ &&
+      phase_ == RolloutPhase::kProgressing && !rolling_back_) {
     // A newer revision arrived before this rollout finished: it moves on to the newest one.
     Event(EventType::kNormal, "RolloutSuperseded",
           fmt::format("revision {} superseded by {} before it completed", Short(from),

@@ -23,25 +23,25 @@ struct VolumeFile {
 struct VolumeLaunch {
   std::string name;
   model::VolumeType type = model::VolumeType::kEmptyDir;
-  std::string host_path;           // kHostPath: the host path; others: empty (driver decides)
-  std::vector<VolumeFile> files;   // kConfigMap / kSecret: the files to write, read-only
+  std::string host_path;          // kHostPath: the host path; others: empty (driver decides)
+  std::vector<VolumeFile> files;  // kConfigMap / kSecret: the files to write, read-only
 };
 
 struct PortBinding {
-  std::string name;        // the container port's name, may be empty
+  std::string name;  // the container port's name, may be empty
   int container_port = 0;
-  int host_port = 0;       // assigned by the orchestrator
+  int host_port = 0;  // assigned by the orchestrator
   std::string protocol = "TCP";
 };
 
 // One container of a task, fully resolved: no references left to ConfigMaps, Secrets or $(VAR).
 struct ContainerLaunch {
   std::string name;
-  std::string image;                     // container driver only
-  std::vector<std::string> command;      // resolved command (entrypoint override), may be empty
-  std::vector<std::string> args;         // resolved args
+  std::string image;                 // container driver only
+  std::vector<std::string> command;  // resolved command (entrypoint override), may be empty
+  std::vector<std::string> args;     // resolved args
   std::vector<std::pair<std::string, std::string>> env;  // in order, expanded
-  std::string working_dir;               // empty: the process driver uses the task directory
+  std::string working_dir;  // empty: the process driver uses the task directory
   std::string user;
   model::Resources resources;
   std::vector<model::VolumeMount> mounts;
@@ -52,11 +52,11 @@ struct ContainerLaunch {
 
 // Everything a driver needs to start one task. Built by the orchestrator from the TaskTemplate.
 struct LaunchSpec {
-  std::string task_id;    // unique and stable: "<app>-<workload>-<revision[0:8]>-<n>"
+  std::string task_id;  // unique and stable: "<app>-<workload>-<revision[0:8]>-<n>"
   std::string app;
   std::string workload;
   std::string revision;
-  std::string task_dir;   // per-task directory the driver may use (logs, emptyDir, files)
+  std::string task_dir;  // per-task directory the driver may use (logs, emptyDir, files)
   std::vector<ContainerLaunch> containers;
   std::vector<VolumeLaunch> volumes;
   std::map<std::string, std::string> labels;
@@ -85,9 +85,9 @@ enum class ContainerState { kRunning, kExited, kUnknown };
 struct ContainerStatus {
   std::string name;
   ContainerState state = ContainerState::kUnknown;
-  int exit_code = 0;   // valid when kExited and signal == 0
-  int signal = 0;      // the terminating signal, 0 if it exited normally
-  std::string message; // why, when the driver knows ("OOMKilled", "image not found", ...)
+  int exit_code = 0;    // valid when kExited and signal == 0
+  int signal = 0;       // the terminating signal, 0 if it exited normally
+  std::string message;  // why, when the driver knows ("OOMKilled", "image not found", ...)
 };
 
 // Runs tasks on one node. Drivers never block for long: Start() returns once the processes or

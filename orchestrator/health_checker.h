@@ -19,8 +19,8 @@ struct HealthCheckRequest {
   std::string path = "/";
   std::string scheme = "HTTP";
   std::vector<std::pair<std::string, std::string>> http_headers;
-  std::vector<std::string> command;  // exec: argv, no shell
-  std::string working_dir;           // exec: where to run it
+  std::vector<std::string> command;                      // exec: argv, no shell
+  std::string working_dir;                               // exec: where to run it
   std::vector<std::pair<std::string, std::string>> env;  // exec: the task's environment
   std::chrono::milliseconds timeout{1000};
 };

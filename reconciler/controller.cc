@@ -207,9 +207,9 @@ model::Status Controller::Rollback(const std::string& name, const std::string& w
     if (metrics_) metrics_->rollout.RecordRollback(name, metrics::RollbackReason::kManual);
   }
   if (!any) {
-    return model::Status::Error(
-        model::ErrorCode::kNotFound,
-        workload.empty() ? "no workload has revision " + revision : "no workload named " + workload);
+    return model::Status::Error(model::ErrorCode::kNotFound,
+                                workload.empty() ? "no workload has revision " + revision
+                                                 : "no workload named " + workload);
   }
   // Hold the rollback until the next commit: do not let self-heal undo it at once.
   it->second.last_heal = clock_.Now();
@@ -292,8 +292,9 @@ void Controller::FetchRepo(Repo& repo) {
   const bool changed = snapshot->commit != repo.last_commit;
   if (metrics_) {
     metrics_->source.ObserveFetch(
-        repo.options.url, changed ? metrics::FetchResult::kUpdated : metrics::FetchResult::kUnchanged,
-        seconds, clock_.WallNow());
+        repo.options.url,
+        changed ? metrics::FetchResult::kUpdated : metrics::FetchResult::kUnchanged, seconds,
+        clock_.WallNow());
   }
   if (!repo.error.empty() && !changed) {
     // The remote answers again but nothing new arrived: only the fetch error clears.
@@ -499,9 +500,10 @@ AppView Controller::Observe(const std::string& name, App& app) {
     if (view.message.empty()) view.message = "a revision failed and was rolled back";
   } else if (const targets::WorkloadObservation* held = ManuallyRolledBack(view.observed)) {
     view.sync_status = "OutOfSync";
-    view.message = fmt::format("{} runs revision {} after a manual rollback; `capstan sync {}` "
-                               "returns to {}",
-                               held->name, held->revision, name, held->desired_revision);
+    view.message = fmt::format(
+        "{} runs revision {} after a manual rollback; `capstan sync {}` "
+        "returns to {}",
+        held->name, held->revision, name, held->desired_revision);
   } else if (!view.observed.Converged()) {
     view.sync_status = "Progressing";
   } else {
@@ -529,7 +531,8 @@ AppView Controller::Observe(const std::string& name, App& app) {
     metrics_->app.SetSyncStatus(name, ToMetric(view.sync_status));
     metrics_->app.SetHealthStatus(name, ToHealthMetric(view.health));
     std::string revision;
-    for (const auto& w : view.observed.workloads) revision += (revision.empty() ? "" : ",") + w.revision;
+    for (const auto& w : view.observed.workloads)
+      revision += (revision.empty() ? "" : ",") + w.revision;
     if (app.has_applied) metrics_->app.SetInfo(name, revision, app.applied_commit);
     for (const auto& w : view.observed.workloads) {
       metrics_->rollout.SetReplicas(name, w.name, {w.desired, w.updated, w.ready, w.available});

@@ -106,7 +106,8 @@ model::Plan Diff(const model::DesiredState& desired, const model::DesiredState& 
   for (const auto& [name, app] : desired.apps) names.insert(name);
   for (const auto& [name, app] : observed.apps) names.insert(name);
   for (const auto& name : names) {
-    model::AppPlan app_plan = DiffApp(name, FindApp(desired, name), FindApp(observed, name), options);
+    model::AppPlan app_plan =
+        DiffApp(name, FindApp(desired, name), FindApp(observed, name), options);
     if (!app_plan.changes.empty()) plan.apps.push_back(std::move(app_plan));
   }
   return plan;

@@ -42,9 +42,19 @@ std::string FormatPlanText(const model::Plan& plan, Color color) {
       const char* sign = "~";
       const char* colour = p.yellow;
       switch (change.action) {
-        case model::ChangeAction::kCreate: sign = "+"; colour = p.green; ++creates; break;
-        case model::ChangeAction::kUpdate: ++updates; break;
-        case model::ChangeAction::kDelete: sign = "-"; colour = p.red; ++deletes; break;
+        case model::ChangeAction::kCreate:
+          sign = "+";
+          colour = p.green;
+          ++creates;
+          break;
+        case model::ChangeAction::kUpdate:
+          ++updates;
+          break;
+        case model::ChangeAction::kDelete:
+          sign = "-";
+          colour = p.red;
+          ++deletes;
+          break;
       }
       std::string revision;
       if (change.action == model::ChangeAction::kUpdate &&
@@ -60,9 +70,11 @@ std::string FormatPlanText(const model::Plan& plan, Color color) {
       if (change.action == model::ChangeAction::kDelete) continue;
       for (const auto& field : change.fields) {
         if (!field.before) {
-          out += fmt::format("      {}+ {}: {}{}\n", p.green, field.path, Quote(field.after), p.reset);
+          out +=
+              fmt::format("      {}+ {}: {}{}\n", p.green, field.path, Quote(field.after), p.reset);
         } else if (!field.after) {
-          out += fmt::format("      {}- {}: {}{}\n", p.red, field.path, Quote(field.before), p.reset);
+          out +=
+              fmt::format("      {}- {}: {}{}\n", p.red, field.path, Quote(field.before), p.reset);
         } else {
           out += fmt::format("      {}~ {}: {} -> {}{}\n", p.yellow, field.path,
                              Quote(field.before), Quote(field.after), p.reset);
@@ -87,9 +99,15 @@ nlohmann::json PlanToJson(const model::Plan& plan, const model::Diagnostics& dia
     json changes = json::array();
     for (const auto& change : app.changes) {
       switch (change.action) {
-        case model::ChangeAction::kCreate: ++creates; break;
-        case model::ChangeAction::kUpdate: ++updates; break;
-        case model::ChangeAction::kDelete: ++deletes; break;
+        case model::ChangeAction::kCreate:
+          ++creates;
+          break;
+        case model::ChangeAction::kUpdate:
+          ++updates;
+          break;
+        case model::ChangeAction::kDelete:
+          ++deletes;
+          break;
       }
       json fields = json::array();
       for (const auto& f : change.fields) {
@@ -105,7 +123,8 @@ nlohmann::json PlanToJson(const model::Plan& plan, const model::Diagnostics& dia
                 {"fields", std::move(fields)}};
       if (!change.revision_before.empty() || !change.revision_after.empty()) {
         c["revision"] = {
-            {"before", change.revision_before.empty() ? json(nullptr) : json(change.revision_before)},
+            {"before",
+             change.revision_before.empty() ? json(nullptr) : json(change.revision_before)},
             {"after", change.revision_after.empty() ? json(nullptr) : json(change.revision_after)}};
       }
       changes.push_back(std::move(c));
@@ -174,10 +193,10 @@ model::Result<model::Plan> PlanFromJson(const nlohmann::json& j) {
         change.id = {app.app, *kind, c.at("name").get<std::string>()};
         change.source_kind = c.value("sourceKind", "");
         if (c.contains("revision")) {
-          change.revision_before = optional_string(c["revision"].value("before", nlohmann::json()))
-                                       .value_or("");
-          change.revision_after = optional_string(c["revision"].value("after", nlohmann::json()))
-                                      .value_or("");
+          change.revision_before =
+              optional_string(c["revision"].value("before", nlohmann::json())).value_or("");
+          change.revision_after =
+              optional_string(c["revision"].value("after", nlohmann::json())).value_or("");
         }
         for (const auto& f : c.at("fields")) {
           change.fields.push_back({f.at("path").get<std::string>(), optional_string(f["before"]),

@@ -104,7 +104,9 @@ std::vector<AppFolder> FindApplications(const model::Snapshot& snapshot,
     auto slash = path.find('/');
     if (slash == std::string::npos) {
       if (LooksLikeManifest(path)) {
-        diagnostics.push_back({model::Severity::kWarning, {path, 0, 0}, "",
+        diagnostics.push_back({model::Severity::kWarning,
+                               {path, 0, 0},
+                               "",
                                "manifest outside any application folder is ignored (put it in "
                                "<app>/ or list applications in capstan.yaml)"});
       }
@@ -114,7 +116,9 @@ std::vector<AppFolder> FindApplications(const model::Snapshot& snapshot,
     if (folder.empty() || folder[0] == '.') continue;  // .github/, .git-crypt/, ...
     if (!seen.insert(folder).second) continue;
     if (!IsDns1123Label(folder)) {
-      diagnostics.push_back({model::Severity::kError, {folder, 0, 0}, "",
+      diagnostics.push_back({model::Severity::kError,
+                             {folder, 0, 0},
+                             "",
                              fmt::format("application folder '{}' is not a DNS-1123 label "
                                          "(lower-case letters, digits and '-')",
                                          folder)});

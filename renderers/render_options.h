@@ -7,9 +7,9 @@ namespace capstan::renderers {
 // Budgets that keep a hostile or broken manifest from taking the daemon down. Each one exceeded
 // is an error naming the file (and line where known), never a crash.
 struct RenderLimits {
-  std::size_t max_file_bytes = 4 << 20;         // one manifest file
-  std::size_t max_snapshot_bytes = 256 << 20;   // all manifest files of a snapshot
-  int max_depth = 64;                           // YAML/JSON nesting depth
+  std::size_t max_file_bytes = 4 << 20;          // one manifest file
+  std::size_t max_snapshot_bytes = 256 << 20;    // all manifest files of a snapshot
+  int max_depth = 64;                            // YAML/JSON nesting depth
   std::size_t max_nodes_per_document = 200'000;  // expanded nodes, counting alias expansions
 };
 

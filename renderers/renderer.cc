@@ -81,7 +81,9 @@ model::DesiredState Render(const model::Snapshot& snapshot, const RenderOptions&
   const std::size_t bytes = ManifestBytes(snapshot, apps);
   if (bytes > options.limits.max_snapshot_bytes) {
     state.diagnostics.push_back(
-        {model::Severity::kError, {DisplayPath(snapshot, ""), 0, 0}, "",
+        {model::Severity::kError,
+         {DisplayPath(snapshot, ""), 0, 0},
+         "",
          fmt::format("manifests of this revision ({} bytes) exceed {} bytes in all; refusing to "
                      "render",
                      bytes, options.limits.max_snapshot_bytes)});

@@ -30,7 +30,8 @@ class ApiBackend {
   virtual Reply GetApp(const std::string& app) = 0;
   virtual Reply History(const std::string& app) = 0;
   virtual Reply Events(std::int64_t after_seq, std::size_t limit) = 0;
-  virtual Reply TaskLogs(const std::string& app, const std::string& task, std::size_t max_bytes) = 0;
+  virtual Reply TaskLogs(const std::string& app, const std::string& task,
+                         std::size_t max_bytes) = 0;
   virtual Reply Sync(const std::string& app) = 0;
   // `body` is the raw request body ({"revision": "...", "workload": "..."}).
   virtual Reply Rollback(const std::string& app, const std::string& body) = 0;

@@ -22,16 +22,23 @@ Reply ErrorReply(int status, const std::string& message) {
 
 int HttpStatusFor(const model::Status& s) {
   switch (s.code()) {
-    case model::ErrorCode::kOk: return 200;
-    case model::ErrorCode::kNotFound: return 404;
+    case model::ErrorCode::kOk:
+      return 200;
+    case model::ErrorCode::kNotFound:
+      return 404;
     case model::ErrorCode::kInvalidArgument:
     case model::ErrorCode::kParseError:
-    case model::ErrorCode::kValidation: return 400;
+    case model::ErrorCode::kValidation:
+      return 400;
     case model::ErrorCode::kFailedPrecondition:
-    case model::ErrorCode::kAlreadyExists: return 409;
-    case model::ErrorCode::kPermissionDenied: return 403;
-    case model::ErrorCode::kUnavailable: return 503;
-    default: return 500;
+    case model::ErrorCode::kAlreadyExists:
+      return 409;
+    case model::ErrorCode::kPermissionDenied:
+      return 403;
+    case model::ErrorCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -42,9 +49,14 @@ std::int64_t NowMs() {
 }
 
 json TaskJson(const targets::TaskObservation& t) {
-  return {{"id", t.id},           {"revision", t.revision}, {"phase", t.phase},
-          {"reason", t.reason},   {"message", t.message},   {"node", t.node},
-          {"hostPorts", t.host_ports}, {"restarts", t.restarts}};
+  return {{"id", t.id},
+          {"revision", t.revision},
+          {"phase", t.phase},
+          {"reason", t.reason},
+          {"message", t.message},
+          {"node", t.node},
+          {"hostPorts", t.host_ports},
+          {"restarts", t.restarts}};
 }
 
 }  // namespace
@@ -82,8 +94,8 @@ json AppViewToJson(const reconciler::AppView& view, bool detail) {
               {"workloads", std::move(workloads)}};
   json jobs = json::array();
   for (const auto& j : view.observed.jobs) {
-    json item = {{"name", j.name},         {"phase", j.phase},     {"reason", j.reason},
-                 {"revision", j.revision}, {"active", j.active},   {"succeeded", j.succeeded},
+    json item = {{"name", j.name},         {"phase", j.phase},   {"reason", j.reason},
+                 {"revision", j.revision}, {"active", j.active}, {"succeeded", j.succeeded},
                  {"failed", j.failed}};
     if (detail) {
       json tasks = json::array();
@@ -195,7 +207,8 @@ Reply DaemonApi::History(const std::string& app) {
 Reply DaemonApi::Events(std::int64_t after_seq, std::size_t limit) {
   if (!store_) return JsonReply(200, {{"events", json::array()}});
   // after_seq < 0: the newest `limit` events (the store keeps a bounded log, so this is cheap).
-  auto events = after_seq < 0 ? store_->ListEvents(0, 1'000'000) : store_->ListEvents(after_seq, limit);
+  auto events =
+      after_seq < 0 ? store_->ListEvents(0, 1'000'000) : store_->ListEvents(after_seq, limit);
   if (!events.ok()) return ErrorReply(500, events.status().ToString());
   if (after_seq < 0 && events->size() > limit) {
     events->erase(events->begin(), events->end() - static_cast<std::ptrdiff_t>(limit));

@@ -41,7 +41,9 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
 }
 
 HttpServer::HttpServer(ServerOptions options, ApiBackend& backend)
-    : options_(std::move(options)), backend_(backend), server_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)),
+      backend_(backend),
+      server_(std::make_unique<httplib::Server>()) {
   Routes();
 }
 
@@ -112,7 +114,8 @@ void HttpServer::Routes() {
   s.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
     std::int64_t after = -1;  // absent: the newest `limit` events
     std::size_t limit = 500;
-    if (req.has_param("after")) after = std::strtoll(req.get_param_value("after").c_str(), nullptr, 10);
+    if (req.has_param("after"))
+      after = std::strtoll(req.get_param_value("after").c_str(), nullptr, 10);
     if (req.has_param("limit")) {
       limit = std::clamp<std::size_t>(
           std::strtoull(req.get_param_value("limit").c_str(), nullptr, 10), 1, 10000);

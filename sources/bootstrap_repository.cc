@@ -18,7 +18,8 @@ using SignaturePtr = std::unique_ptr<git_signature, GitDeleter<git_signature, gi
 model::Status CopyTree(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::create_directories(to, ec);
-  if (ec) return model::Status::Error(model::ErrorCode::kIoError, to.string() + ": " + ec.message());
+  if (ec)
+    return model::Status::Error(model::ErrorCode::kIoError, to.string() + ": " + ec.message());
   for (const auto& entry : fs::directory_iterator(from, ec)) {
     const std::string name = entry.path().filename().string();
     if (!name.empty() && name[0] == '.') continue;
@@ -32,7 +33,8 @@ model::Status CopyTree(const fs::path& from, const fs::path& to) {
       }
     }
   }
-  if (ec) return model::Status::Error(model::ErrorCode::kIoError, from.string() + ": " + ec.message());
+  if (ec)
+    return model::Status::Error(model::ErrorCode::kIoError, from.string() + ": " + ec.message());
   return model::Status::Ok();
 }
 
@@ -41,7 +43,8 @@ model::Status CopyTree(const fs::path& from, const fs::path& to) {
 bool IsGitRepository(const std::string& path) {
   LibGit2Guard guard;
   git_repository* repo = nullptr;
-  const int rc = git_repository_open_ext(&repo, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  const int rc =
+      git_repository_open_ext(&repo, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
   if (rc == 0) git_repository_free(repo);
   return rc == 0;
 }

@@ -25,9 +25,9 @@ struct SourceLimits {
 
 // Credentials for https:// (token or user+password from files) and ssh:// (key + known_hosts).
 struct Credentials {
-  std::string username;             // https basic auth; ssh user (default "git")
-  std::string password_file;        // https: a file holding the password or token
-  std::string token_file;           // https: a file holding a token (sent as password)
+  std::string username;       // https basic auth; ssh user (default "git")
+  std::string password_file;  // https: a file holding the password or token
+  std::string token_file;     // https: a file holding a token (sent as password)
   std::string ssh_private_key_file;
   std::string ssh_public_key_file;  // optional
   std::string ssh_passphrase_file;  // optional
@@ -35,7 +35,7 @@ struct Credentials {
 };
 
 struct SourceConfig {
-  std::string url;        // local path, file://, https://, ssh://, or scp-style user@host:path
+  std::string url;  // local path, file://, https://, ssh://, or scp-style user@host:path
   RefSpec ref;
   std::string path;       // sub-directory holding the applications ("" = repository root)
   std::string cache_dir;  // where the clone lives; created if missing

@@ -68,10 +68,10 @@ struct RolloutRecord {
 };
 
 struct EventRecord {
-  std::int64_t seq = 0;  // assigned by the store on append, increasing
-  std::int64_t time = 0; // unix milliseconds
+  std::int64_t seq = 0;   // assigned by the store on append, increasing
+  std::int64_t time = 0;  // unix milliseconds
   std::string object;
-  std::string type;      // Normal | Warning
+  std::string type;  // Normal | Warning
   std::string reason;
   std::string message;
   friend bool operator==(const EventRecord&, const EventRecord&) = default;
@@ -81,12 +81,21 @@ struct EventRecord {
 // durable or none is.
 class WriteBatch {
  public:
-  struct DeleteApp { std::string app; };
-  struct DeleteTask { std::string task_id; };
-  struct DeleteRollout { std::string app, workload; };
+  struct DeleteApp {
+    std::string app;
+  };
+  struct DeleteTask {
+    std::string task_id;
+  };
+  struct DeleteRollout {
+    std::string app, workload;
+  };
   // Deletes the revision history of one workload beyond the `keep` newest revisions
   // (failed revisions are kept regardless, so they are never retried).
-  struct TrimRevisions { std::string app, workload; int keep; };
+  struct TrimRevisions {
+    std::string app, workload;
+    int keep;
+  };
   using Op = std::variant<AppRecord, RevisionRecord, TaskRecord, RolloutRecord, EventRecord,
                           DeleteApp, DeleteTask, DeleteRollout, TrimRevisions>;
 

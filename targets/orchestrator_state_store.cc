@@ -22,9 +22,9 @@ std::string Key(const std::string& a, const std::string& b, const std::string& c
 
 orchestrator::TaskPhase PhaseFromName(const std::string& name) {
   using orchestrator::TaskPhase;
-  for (TaskPhase p : {TaskPhase::kPending, TaskPhase::kStarting, TaskPhase::kRunning,
-                      TaskPhase::kReady, TaskPhase::kStopping, TaskPhase::kSucceeded,
-                      TaskPhase::kFailed}) {
+  for (TaskPhase p :
+       {TaskPhase::kPending, TaskPhase::kStarting, TaskPhase::kRunning, TaskPhase::kReady,
+        TaskPhase::kStopping, TaskPhase::kSucceeded, TaskPhase::kFailed}) {
     if (name == orchestrator::TaskPhaseName(p)) return p;
   }
   return TaskPhase::kPending;
@@ -299,10 +299,10 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
   std::map<std::string, std::string> next_fingerprints;
   for (const auto& t : state.tasks) {
     // Most turns change nothing: compare a cheap fingerprint before encoding the record.
-    std::string fingerprint = fmt::format(
-        "{}|{}|{}|{}|{}|{}|{}|{}", orchestrator::TaskPhaseName(t.phase), t.placed, t.node_id,
-        fmt::join(t.host_ports, ","), t.restarts, t.failures, t.revision,
-        t.handle ? EncodeTaskHandle(*t.handle) : std::string());
+    std::string fingerprint =
+        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", orchestrator::TaskPhaseName(t.phase), t.placed,
+                    t.node_id, fmt::join(t.host_ports, ","), t.restarts, t.failures, t.revision,
+                    t.handle ? EncodeTaskHandle(*t.handle) : std::string());
     auto known = tasks_.find(t.id);
     auto seen = fingerprints_.find(t.id);
     if (known != tasks_.end() && seen != fingerprints_.end() && seen->second == fingerprint) {

@@ -6,8 +6,9 @@ namespace capstan::targets {
 namespace {
 
 TaskObservation ToTask(const orchestrator::TaskSummary& t) {
-  return {t.id,     t.revision, orchestrator::TaskPhaseName(t.phase), t.reason, t.message,
-          t.node_id, t.host_ports, t.restarts};
+  return {t.id,         t.revision, orchestrator::TaskPhaseName(t.phase),
+          t.reason,     t.message,  t.node_id,
+          t.host_ports, t.restarts};
 }
 
 // Spec alternatives go to the AppSpec map of their kind.
@@ -74,7 +75,8 @@ AppObservation ToObservation(const orchestrator::AppStatus& status) {
     ServiceObservation o;
     o.name = name;
     for (const auto& p : s.ports) {
-      o.ports.push_back({p.name, p.port, p.bound_port, static_cast<int>(p.endpoints.size()), p.error});
+      o.ports.push_back(
+          {p.name, p.port, p.bound_port, static_cast<int>(p.endpoints.size()), p.error});
     }
     out.services.push_back(std::move(o));
   }

@@ -4,9 +4,12 @@ namespace capstan::targets {
 
 const char* HealthName(Health health) {
   switch (health) {
-    case Health::kHealthy: return "Healthy";
-    case Health::kProgressing: return "Progressing";
-    case Health::kDegraded: return "Degraded";
+    case Health::kHealthy:
+      return "Healthy";
+    case Health::kProgressing:
+      return "Progressing";
+    case Health::kDegraded:
+      return "Degraded";
   }
   return "Unknown";
 }

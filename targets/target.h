@@ -22,12 +22,12 @@ struct TaskObservation {
 struct WorkloadObservation {
   std::string name;
   int desired = 0;
-  int updated = 0;    // tasks of the revision being rolled out
+  int updated = 0;  // tasks of the revision being rolled out
   int ready = 0;
-  int available = 0;  // ready for at least minReadySeconds
-  std::string revision;         // the revision that is fully available (what serves)
-  std::string target_revision;  // what the rollout converges on
-  std::string desired_revision; // what the desired state asks for (may be a failed one)
+  int available = 0;             // ready for at least minReadySeconds
+  std::string revision;          // the revision that is fully available (what serves)
+  std::string target_revision;   // what the rollout converges on
+  std::string desired_revision;  // what the desired state asks for (may be a failed one)
   // Progressing | Complete | Failed | RolledBack | Paused | Degraded
   std::string rollout_phase;
   std::string message;

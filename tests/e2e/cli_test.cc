@@ -158,10 +158,13 @@ TEST_F(CliTest, SyncUndoesAManualRollback) {
       },
       60s));
   // Rolled back on purpose: OutOfSync with Git, not "Progressing".
-  ASSERT_TRUE(PollUntil([&] {
-    view = *App("web");
-    return view.value("syncStatus", "") == "OutOfSync";
-  }, 10s)) << view.dump(2);
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        view = *App("web");
+        return view.value("syncStatus", "") == "OutOfSync";
+      },
+      10s))
+      << view.dump(2);
   EXPECT_EQ(Cli({"sync", "web", "--server", server, "--token-file", token_file()}).exit_code, 0);
   EXPECT_TRUE(PollUntil(
       [&] {

@@ -139,8 +139,10 @@ TEST(Diff, ConfigChangeChangesTheRevisionOfItsWorkload) {
 }
 
 TEST(Diff, SecretValuesNeverEnterThePlan) {
-  auto observed = StateBuilder("old").Secret("web", "creds", {{"password", "canary-old-9f8e"}}).Build();
-  auto desired = StateBuilder("new").Secret("web", "creds", {{"password", "canary-new-1a2b"}}).Build();
+  auto observed =
+      StateBuilder("old").Secret("web", "creds", {{"password", "canary-old-9f8e"}}).Build();
+  auto desired =
+      StateBuilder("new").Secret("web", "creds", {{"password", "canary-new-1a2b"}}).Build();
   model::Plan plan = Diff(desired, observed);
   ASSERT_EQ(plan.ChangeCount(), 1u);
   const auto& field = plan.apps[0].changes[0].fields.at(0);

@@ -13,10 +13,12 @@ model::Snapshot Files(std::map<std::string, std::string> files) {
 
 TEST(FindApplications, EveryTopLevelFolderIsAnApplication) {
   model::Diagnostics diags;
-  auto apps = FindApplications(
-      Files({{"web/deploy.yaml", ""}, {"web/svc.yaml", ""}, {"api/task.json", ""},
-             {"README.md", ""}, {".github/workflows/ci.yaml", ""}}),
-      diags);
+  auto apps = FindApplications(Files({{"web/deploy.yaml", ""},
+                                      {"web/svc.yaml", ""},
+                                      {"api/task.json", ""},
+                                      {"README.md", ""},
+                                      {".github/workflows/ci.yaml", ""}}),
+                               diags);
   ASSERT_EQ(apps.size(), 2u);
   EXPECT_EQ(apps[0].name, "api");
   EXPECT_EQ(apps[1].name, "web");

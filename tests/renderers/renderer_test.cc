@@ -83,8 +83,9 @@ TEST(Render, BothDialectsLandInOneModel) {
 TEST(Render, ConfigChangeGivesANewRevision) {
   model::Snapshot a = MixedRepository();
   model::Snapshot b = MixedRepository();
-  b.files["web/deploy.yaml"] = std::string(kDeployment).replace(
-      std::string(kDeployment).find("MODE: fast"), 10, "MODE: slow");
+  b.files["web/deploy.yaml"] =
+      std::string(kDeployment)
+          .replace(std::string(kDeployment).find("MODE: fast"), 10, "MODE: slow");
   auto ra = Render(a, {});
   auto rb = Render(b, {});
   EXPECT_NE(ra.apps["web"].Find(model::ResourceKind::kWorkload, "front")->Revision(),
