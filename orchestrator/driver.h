@@ -48,6 +48,8 @@ struct ContainerLaunch {
   std::vector<PortBinding> ports;
   bool essential = true;
   model::ImagePullPolicy image_pull_policy = model::ImagePullPolicy::kDefault;
+  // ECS dependsOn: start only once these hold (drivers that cannot wait start all at once).
+  std::vector<model::ContainerDependency> depends_on;
 };
 
 // Everything a driver needs to start one task. Built by the orchestrator from the TaskTemplate.
@@ -80,7 +82,8 @@ struct TaskHandle {
   friend bool operator==(const TaskHandle&, const TaskHandle&) = default;
 };
 
-enum class ContainerState { kRunning, kExited, kUnknown };
+// kWaiting: created, not started yet (its dependsOn conditions do not hold yet).
+enum class ContainerState { kRunning, kWaiting, kExited, kUnknown };
 
 struct ContainerStatus {
   std::string name;
@@ -116,6 +119,12 @@ class Driver {
                                           std::size_t max_bytes) = 0;
   // Whether CPU/memory limits are enforced (cgroups available), for status and warnings.
   virtual bool EnforcesLimits() const = 0;
+  // Whether the driver can act now. kUnavailable (a container engine that does not answer) makes
+  // the orchestrator wait: tasks are neither started nor judged until it is back.
+  virtual model::Status Available() { return model::Status::Ok(); }
+  // The orchestrator's readiness verdict on one container, for dependsOn HEALTHY.
+  virtual void ReportHealth(const TaskHandle& /*handle*/, const std::string& /*container*/,
+                            bool /*healthy*/) {}
 };
 
 }  // namespace capstan::orchestrator

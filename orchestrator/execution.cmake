@@ -4,8 +4,10 @@ list(APPEND ORCHESTRATOR_SRCS
   ${CMAKE_CURRENT_SOURCE_DIR}/curl_health_checker.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/probe_tracker.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/proc_stat.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/routing_health_checker.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/process_driver.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/simulated_driver.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/spawn.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/task_files.cc
 )
 list(APPEND ORCHESTRATOR_DEPS CURL::libcurl spdlog::spdlog fmt::fmt)

@@ -22,6 +22,8 @@ struct HealthCheckRequest {
   std::vector<std::string> command;                      // exec: argv, no shell
   std::string working_dir;                               // exec: where to run it
   std::vector<std::pair<std::string, std::string>> env;  // exec: the task's environment
+  // exec: run inside this engine container (container driver) instead of on the host.
+  std::string container_id;
   std::chrono::milliseconds timeout{1000};
 };
 

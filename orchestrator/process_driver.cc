@@ -17,6 +17,7 @@
 
 #include "orchestrator/proc_stat.h"
 #include "orchestrator/spawn.h"
+#include "orchestrator/task_files.h"
 
 namespace capstan::orchestrator {
 
@@ -32,62 +33,6 @@ std::string EnvName(const std::string& name) {
   for (char c : name) {
     out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
   }
-  return out;
-}
-
-// A relative path that stays inside its base: no "..", not absolute, not empty.
-bool ContainedRelative(const std::string& path) {
-  if (path.empty() || path[0] == '/') return false;
-  for (const auto& part : fs::path(path)) {
-    if (part == "..") return false;
-  }
-  return true;
-}
-
-Status MakeDirs(const std::string& path, fs::perms perms = fs::perms::unknown) {
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) return Status::Error(ErrorCode::kIoError, "create " + path + ": " + ec.message());
-  if (perms != fs::perms::unknown) {
-    fs::permissions(path, perms, ec);
-    if (ec) return Status::Error(ErrorCode::kIoError, "chmod " + path + ": " + ec.message());
-  }
-  return Status::Ok();
-}
-
-Status WriteVolumeFile(const std::string& path, const std::string& content, int mode) {
-  ::unlink(path.c_str());  // an earlier attempt may have left a read-only file
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return Status::Error(ErrorCode::kIoError, "open " + path + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = errno;
-      ::close(fd);
-      return Status::Error(ErrorCode::kIoError, "write " + path + ": " + std::strerror(e));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd, static_cast<mode_t>(mode));
-  ::close(fd);
-  return Status::Ok();
-}
-
-std::string ReadTail(const std::string& path, std::size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  std::streamoff start = size > static_cast<std::streamoff>(max_bytes)
-                             ? size - static_cast<std::streamoff>(max_bytes)
-                             : 0;
-  in.seekg(start);
-  std::string out(static_cast<std::size_t>(size - start), '\0');
-  in.read(out.data(), static_cast<std::streamsize>(out.size()));
-  out.resize(static_cast<std::size_t>(in.gcount()));
   return out;
 }
 
@@ -118,35 +63,6 @@ std::string ProcessDriver::TaskDir(const TaskHandle& handle) const {
   return base_dir_ + "/" + handle.task_id;
 }
 
-Status ProcessDriver::PrepareVolumes(const LaunchSpec& spec, const std::string& task_dir,
-                                     std::map<std::string, std::string>* volume_dirs) {
-  for (const VolumeLaunch& v : spec.volumes) {
-    if (!ContainedRelative(v.name)) {
-      return Status::Error(ErrorCode::kInvalidArgument, "bad volume name '" + v.name + "'");
-    }
-    if (v.type == model::VolumeType::kHostPath) {
-      (*volume_dirs)[v.name] = v.host_path;
-      continue;
-    }
-    std::string dir = task_dir + "/volumes/" + v.name;
-    bool secret = v.type == model::VolumeType::kSecret;
-    if (Status s = MakeDirs(dir, secret ? fs::perms::owner_all : fs::perms::unknown); !s.ok()) {
-      return s;
-    }
-    for (const VolumeFile& f : v.files) {
-      if (!ContainedRelative(f.relative_path)) {
-        return Status::Error(ErrorCode::kInvalidArgument,
-                             "volume " + v.name + ": bad file path '" + f.relative_path + "'");
-      }
-      std::string path = dir + "/" + f.relative_path;
-      if (Status s = MakeDirs(fs::path(path).parent_path().string()); !s.ok()) return s;
-      if (Status s = WriteVolumeFile(path, f.content, secret ? 0400 : f.mode); !s.ok()) return s;
-    }
-    (*volume_dirs)[v.name] = dir;
-  }
-  return Status::Ok();
-}
-
 Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
   ReapPending();
   if (!ContainedRelative(spec.task_id) || spec.task_id.find('/') != std::string::npos) {
@@ -162,7 +78,8 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
   const std::string& task_dir = state.task_dir;
   if (Status s = MakeDirs(task_dir + "/logs"); !s.ok()) return s;
   std::map<std::string, std::string> volume_dirs;
-  if (Status s = PrepareVolumes(spec, task_dir, &volume_dirs); !s.ok()) {
+  if (Status s = PrepareTaskVolumes(spec, task_dir, /*private_secrets=*/true, &volume_dirs);
+      !s.ok()) {
     return s.WithContext("task " + spec.task_id);
   }
 

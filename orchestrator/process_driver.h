@@ -78,8 +78,6 @@ class ProcessDriver final : public Driver {
   // A process is identified by its pid and start time: a recycled pid is another process.
   using ProcessKey = std::pair<int, std::uint64_t>;
 
-  model::Status PrepareVolumes(const LaunchSpec& spec, const std::string& task_dir,
-                               std::map<std::string, std::string>* volume_dirs);
   ContainerStatus InspectContainer(const std::string& task_id, const ContainerHandle& c);
   // Signals the process group of every container still ours.
   model::Status SignalGroups(const TaskHandle& handle, int sig);

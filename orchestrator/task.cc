@@ -95,8 +95,10 @@ bool TaskRunner::Adopt(const TaskRecord& r) {
     return false;
   }
   Driver* driver = DriverFor(task);
-  const bool alive =
-      !IsTerminal(task.phase) && driver && task.handle && driver->Adopt(*task.handle);
+  // An engine that does not answer yet cannot say; keep the task and let Inspect() tell later
+  // rather than start it a second time beside containers that may well be running.
+  const bool alive = !IsTerminal(task.phase) && driver && task.handle &&
+                     (!driver->Available().ok() || driver->Adopt(*task.handle));
   auto [it, inserted] = tasks_.insert_or_assign(task.id, std::move(task));
   Task& t = it->second;
   if (IsTerminal(t.phase)) return true;
@@ -207,11 +209,20 @@ void TaskRunner::RequestStop(const std::string& id, const std::string& reason) {
 }
 
 void TaskRunner::SendTerm(Task& t) {
+  Driver* driver = DriverFor(t);
+  // An engine that does not answer would lose the signal (and the grace period would run out
+  // on a kill that is lost too): keep it pending until the engine is back.
+  if (t.handle && driver && !driver->Available().ok()) {
+    t.term_pending = true;
+    return;
+  }
   t.term_pending = false;
   t.kill_at = clock_.Now() + GracePeriod(t);
   if (!t.handle) return;
   WriteAhead(JournalOp::kStop, t);
-  if (Driver* driver = DriverFor(t)) (void)driver->Stop(*t.handle);
+  if (driver && driver->Stop(*t.handle).code() == model::ErrorCode::kUnavailable) {
+    t.term_pending = true;
+  }
 }
 
 void TaskRunner::Remove(const std::string& id) {
@@ -277,9 +288,12 @@ void TaskRunner::Observe() {
     } else if (t.phase == TaskPhase::kStopping) {
       if (t.term_pending) SendTerm(t);  // it has left the Service endpoints by now
       Inspect(t);
-      if (t.phase == TaskPhase::kStopping && !t.kill_sent && now >= t.kill_at && t.handle) {
+      Driver* d = DriverFor(t);
+      if (t.phase == TaskPhase::kStopping && !t.kill_sent && !t.term_pending && now >= t.kill_at &&
+          t.handle && (!d || d->Available().ok())) {
         WriteAhead(JournalOp::kKill, t);
-        if (Driver* d = DriverFor(t)) (void)d->Kill(*t.handle);
+        // A kill the engine did not take is sent again at the next Observe().
+        if (d && d->Kill(*t.handle).code() == model::ErrorCode::kUnavailable) continue;
         t.kill_sent = true;
         Emit(t, EventType::kWarning, "Killing",
              fmt::format("grace period of {} expired; killing", Seconds(GracePeriod(t))));
@@ -292,10 +306,14 @@ void TaskRunner::Inspect(Task& t) {
   Driver* driver = DriverFor(t);
   if (!driver || !t.handle) return;
   std::vector<ContainerStatus> statuses = driver->Inspect(*t.handle);
+  // Nothing known while the driver cannot see (engine gone): judge nothing, wait for it.
+  if (statuses.empty() && !driver->Available().ok()) return;
   bool any_running = false;
   const ContainerStatus* ended = nullptr;  // the first essential container that ended
+  t.waiting.clear();
   for (const auto& s : statuses) {
-    if (s.state == ContainerState::kRunning) {
+    if (s.state == ContainerState::kWaiting) t.waiting.insert(s.name);
+    if (s.state == ContainerState::kRunning || s.state == ContainerState::kWaiting) {
       any_running = true;
       continue;
     }
@@ -338,6 +356,7 @@ void TaskRunner::HandleExit(Task& t, bool success, const std::string& why) {
     if (p.in_flight) probe_requests_.erase(p.in_flight);
   }
   t.probes.clear();
+  t.waiting.clear();
   const bool was_ready = t.phase == TaskPhase::kReady;
 
   if (t.stop_intent == StopIntent::kRemove) {
@@ -408,6 +427,10 @@ void TaskRunner::Start(Task& t) {
     }
     return;
   }
+  if (model::Status available = driver->Available(); !available.ok()) {
+    Wait(t, "DriverUnavailable", available.message());
+    return;
+  }
   model::Result<LaunchSpec> spec = builder_ ? builder_(t) : model::Result<LaunchSpec>(LaunchSpec{});
   if (!spec.ok()) {
     if (t.reason != "CreateContainerConfigError" || t.message != spec.status().message()) {
@@ -424,6 +447,11 @@ void TaskRunner::Start(Task& t) {
   const model::TimePoint now = clock_.Now();
   model::Result<TaskHandle> handle = driver->Start(t.launch);
   t.started_at = now;
+  if (!handle.ok() && handle.status().code() == model::ErrorCode::kUnavailable) {
+    // Not a failed run: the driver cannot start it yet (pulling its image, engine away).
+    Wait(t, "ContainerCreating", handle.status().message());
+    return;
+  }
   if (!handle.ok()) {
     Emit(t, EventType::kWarning, "Failed", "start failed: " + handle.status().message());
     t.phase = TaskPhase::kRunning;  // so that HandleExit treats it as a failed run
@@ -438,6 +466,14 @@ void TaskRunner::Start(Task& t) {
   Emit(t, EventType::kNormal, "Started", fmt::format("started on node {}", t.node_id));
   InitProbes(t);
   UpdateReadiness(t);
+}
+
+void TaskRunner::Wait(Task& t, const std::string& reason, const std::string& message) {
+  t.not_before = clock_.Now() + options_.driver_retry;
+  if (t.reason == reason && t.message == message) return;
+  t.reason = reason;
+  t.message = message;
+  Emit(t, EventType::kNormal, reason, message);
 }
 
 void TaskRunner::InitProbes(Task& t) {
@@ -485,7 +521,8 @@ void TaskRunner::RunProbes(Task& t) {
     ProbeState& p = t.probes[i];
     const model::ProbeSpec& spec = p.tracker.spec();
     if (p.in_flight || !p.tracker.Due(now)) continue;
-    if (p.tracker.kind() != ProbeKind::kStartup && !started) continue;  // startup holds them back
+    if (p.tracker.kind() != ProbeKind::kStartup && !started) continue;    // startup holds them back
+    if (t.waiting.count(t.tmpl->containers[p.container].name)) continue;  // not started yet
     HealthCheckRequest req;
     req.id = next_request_id_++;
     req.action = spec.action;
@@ -511,6 +548,13 @@ void TaskRunner::RunProbes(Task& t) {
       req.env = cl.env;
       req.working_dir = cl.working_dir.empty() ? t.launch.task_dir : cl.working_dir;
     }
+    if (t.handle && p.container < t.tmpl->containers.size()) {
+      const std::string& name = t.tmpl->containers[p.container].name;
+      for (const auto& c : t.handle->containers) {
+        if (c.name == name) req.container_id = c.container_id;
+      }
+      if (!req.container_id.empty()) req.working_dir.clear();  // the container's own
+    }
     p.in_flight = req.id;
     p.tracker.Begin(now);
     probe_requests_[req.id] = {t.id, i};
@@ -522,6 +566,7 @@ void TaskRunner::OnProbeResult(Task& t, ProbeState& p, const HealthCheckResult& 
   const ProbeResult before = p.tracker.state();
   p.tracker.Record(r.success, clock_.Now());
   const ProbeResult after = p.tracker.state();
+  ReportHealth(t, p);
   if (after != ProbeResult::kFailure) {
     UpdateReadiness(t);
     return;
@@ -541,6 +586,21 @@ void TaskRunner::OnProbeResult(Task& t, ProbeState& p, const HealthCheckResult& 
     return;
   }
   KillForRestart(t, "Unhealthy", message);
+}
+
+void TaskRunner::ReportHealth(Task& t, const ProbeState& p) {
+  // A container's health (dependsOn HEALTHY) is its readiness, else its liveness.
+  const ProbeKind kind = p.tracker.kind();
+  bool has_readiness = false;
+  for (const auto& other : t.probes) {
+    if (other.container == p.container && other.tracker.kind() == ProbeKind::kReadiness) {
+      has_readiness = true;
+    }
+  }
+  if (kind == ProbeKind::kStartup || (kind == ProbeKind::kLiveness && has_readiness)) return;
+  Driver* driver = DriverFor(t);
+  if (!driver || !t.handle) return;
+  driver->ReportHealth(*t.handle, t.tmpl->containers[p.container].name, p.tracker.Passing());
 }
 
 void TaskRunner::KillForRestart(Task& t, const std::string& reason, const std::string& message) {

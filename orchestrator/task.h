@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,8 @@ struct Task {
   bool term_pending = false;
 
   std::vector<ProbeState> probes;
+  // Containers created but not started yet (dependsOn): their probes wait too.
+  std::set<std::string> waiting;
 
   bool active() const {
     return phase == TaskPhase::kStarting || phase == TaskPhase::kRunning ||
@@ -145,6 +148,8 @@ struct TaskRunnerOptions {
   model::Duration early_exit_window = std::chrono::seconds(60);
   CrashLoopBackoff::Params backoff;
   std::string task_dir_root = "/tmp/capstan-tasks";
+  // How soon a task the driver could not start yet (engine away, image pulling) is tried again.
+  model::Duration driver_retry = std::chrono::seconds(1);
 };
 
 // The task lifecycle engine: places, starts, watches, probes, restarts (with back-off) and stops
@@ -202,6 +207,9 @@ class TaskRunner {
   void RunProbes(Task& t);
   void OnProbeResult(Task& t, ProbeState& p, const HealthCheckResult& r);
   void UpdateReadiness(Task& t);
+  // Keeps a task Pending, without counting a failure, until driver_retry has passed.
+  void Wait(Task& t, const std::string& reason, const std::string& message);
+  void ReportHealth(Task& t, const ProbeState& p);
   void KillForRestart(Task& t, const std::string& reason, const std::string& message);
   void SendTerm(Task& t);
   void WriteAhead(JournalOp op, const Task& t);

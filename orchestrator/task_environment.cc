@@ -156,12 +156,16 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
   std::vector<std::vector<PortBinding>> bindings(task.containers.size());
   std::vector<std::pair<std::string, int>> named_ports;
   int first_port = 0;
+  // A process listens on its host port; a container listens on its container port (the engine
+  // publishes it on the host port), so PORT and PORT_<NAME> give what the workload binds.
+  const bool in_container = task.driver == model::DriverKind::kContainer;
   for (std::size_t ci = 0; ci < task.containers.size(); ++ci) {
     for (const auto& p : task.containers[ci].ports) {
       int host = p.host_port > 0 ? in.host_ports[next_fixed++] : in.host_ports[next_dynamic++];
       bindings[ci].push_back(PortBinding{p.name, p.container_port, host, p.protocol});
-      if (first_port == 0) first_port = host;
-      if (!p.name.empty()) named_ports.emplace_back(p.name, host);
+      const int listen = in_container ? p.container_port : host;
+      if (first_port == 0) first_port = listen;
+      if (!p.name.empty()) named_ports.emplace_back(p.name, listen);
     }
   }
 
@@ -194,7 +198,10 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
 
     // Base variables the manifest may reference and override.
     EnvBuilder base;
-    int port = bindings[ci].empty() ? first_port : bindings[ci].front().host_port;
+    launch.depends_on = c.depends_on;
+    int port = bindings[ci].empty() ? first_port
+               : in_container       ? bindings[ci].front().container_port
+                                    : bindings[ci].front().host_port;
     if (port != 0) base.Set("PORT", std::to_string(port));
     for (const auto& [pname, hport] : named_ports) {
       base.Set("PORT_" + EnvName(pname), std::to_string(hport));

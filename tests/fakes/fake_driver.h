@@ -29,6 +29,10 @@ class FakeDriver final : public orchestrator::Driver {
   std::string Name() const override { return "fake"; }
 
   model::Result<orchestrator::TaskHandle> Start(const orchestrator::LaunchSpec& spec) override {
+    if (not_yet_starts > 0) {  // as a container driver still pulling the image
+      --not_yet_starts;
+      return model::Status::Error(model::ErrorCode::kUnavailable, "pulling image fake:1");
+    }
     if (fail_next_starts > 0) {
       --fail_next_starts;
       return model::Status::Error(model::ErrorCode::kIoError, "fake start failure");
@@ -50,6 +54,7 @@ class FakeDriver final : public orchestrator::Driver {
 
   std::vector<orchestrator::ContainerStatus> Inspect(
       const orchestrator::TaskHandle& handle) override {
+    if (!available.ok()) return {};  // an engine that does not answer knows nothing
     auto it = tasks.find(handle.task_id);
     if (it == tasks.end()) return {{"", orchestrator::ContainerState::kUnknown, 0, 0, "gone"}};
     FakeTask& t = it->second;
@@ -64,6 +69,7 @@ class FakeDriver final : public orchestrator::Driver {
       s.name = c.name;
       s.state = t.running ? orchestrator::ContainerState::kRunning
                           : orchestrator::ContainerState::kExited;
+      if (t.running && waiting.count(c.name)) s.state = orchestrator::ContainerState::kWaiting;
       s.exit_code = t.exit_code;
       s.signal = t.signal;
       out.push_back(s);
@@ -94,6 +100,11 @@ class FakeDriver final : public orchestrator::Driver {
     return std::string();
   }
   bool EnforcesLimits() const override { return false; }
+  model::Status Available() override { return available; }
+  void ReportHealth(const orchestrator::TaskHandle& handle, const std::string& container,
+                    bool healthy) override {
+    health[handle.task_id + "/" + container] = healthy;
+  }
 
   // Test controls.
   void Exit(const std::string& id, int code) {
@@ -131,6 +142,10 @@ class FakeDriver final : public orchestrator::Driver {
   std::map<std::string, Behavior> behavior;  // by revision
   bool hang_on_stop = false;                 // ignore SIGTERM
   int fail_next_starts = 0;
+  int not_yet_starts = 0;              // Start() answers kUnavailable this many times
+  model::Status available;             // what Available() answers
+  std::set<std::string> waiting;       // container names reported kWaiting while running
+  std::map<std::string, bool> health;  // "<task>/<container>" -> last ReportHealth()
   std::map<std::string, FakeTask> tasks;
   std::vector<std::string> log;
   std::set<std::string> cleaned;

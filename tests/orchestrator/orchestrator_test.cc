@@ -226,5 +226,90 @@ TEST(Orchestrator, ExportImportReadoptsRunningTasks) {
   EXPECT_EQ(scheduler2.Usage(0)->tasks, 2);
 }
 
+// A driver that cannot act (a container engine that is down) holds tasks Pending without
+// counting failures, and they start once it is back.
+TEST(DriverAvailability, TasksWaitForAnUnavailableDriverWithoutFailing) {
+  OrchHarness h;
+  h.driver.available = model::Status::Error(model::ErrorCode::kUnavailable,
+                                            "container engine at /x does not answer");
+  h.orch.SetDesired(Simple(2));
+  for (int i = 0; i < 20; ++i) h.Tick(seconds(1));
+  EXPECT_EQ(h.driver.total_starts, 0);
+  ASSERT_EQ(h.W().tasks.size(), 2u);
+  for (const auto& t : h.W().tasks) {
+    EXPECT_EQ(t.phase, TaskPhase::kPending);
+    EXPECT_EQ(t.reason, "DriverUnavailable");
+    EXPECT_NE(t.message.find("does not answer"), std::string::npos);
+    EXPECT_EQ(t.restarts, 0);
+  }
+  h.driver.available = model::Status::Ok();
+  for (int i = 0; i < 4; ++i) h.Tick(seconds(1));
+  EXPECT_EQ(h.driver.Running().size(), 2u);
+}
+
+// The engine goes away under running tasks: nothing is judged (no restart, no failure) until it
+// answers again, and then the same tasks carry on.
+TEST(DriverAvailability, RunningTasksAreNotJudgedWhileTheDriverIsAway) {
+  OrchHarness h;
+  h.orch.SetDesired(Simple(2));
+  for (int i = 0; i < 4; ++i) h.Tick();
+  ASSERT_EQ(h.driver.Running().size(), 2u);
+  h.driver.available = model::Status::Error(model::ErrorCode::kUnavailable, "engine gone");
+  for (int i = 0; i < 120; ++i) h.Tick(seconds(1));
+  h.driver.available = model::Status::Ok();
+  for (int i = 0; i < 4; ++i) h.Tick();
+  EXPECT_EQ(h.driver.total_starts, 2);
+  EXPECT_EQ(h.driver.cleaned.size(), 0u);
+  for (const auto& t : h.W().tasks) EXPECT_EQ(t.restarts, 0) << t.id;
+}
+
+// Start() answering kUnavailable (image still pulling) is a wait, not a failed run.
+TEST(DriverAvailability, StartNotYetPossibleIsNotAFailure) {
+  OrchHarness h;
+  h.driver.not_yet_starts = 3;
+  h.orch.SetDesired(Simple(1));
+  h.Tick();
+  ASSERT_EQ(h.W().tasks.size(), 1u);
+  EXPECT_EQ(h.W().tasks[0].reason, "ContainerCreating");
+  EXPECT_NE(h.W().tasks[0].message.find("pulling image"), std::string::npos);
+  for (int i = 0; i < 6; ++i) h.Tick(seconds(1));
+  EXPECT_EQ(h.driver.Running().size(), 1u);
+  EXPECT_EQ(h.W().tasks[0].restarts, 0);
+  EXPECT_EQ(h.events.Count("app-svc-", "BackOff"), 0u);
+}
+
+// dependsOn HEALTHY: the runner tells the driver each container's readiness verdict, and does
+// not probe containers the driver reports as still waiting to start.
+TEST(DriverAvailability, ReadinessIsReportedAndWaitingContainersAreNotProbed) {
+  OrchHarness h;
+  AppSpec app = Simple(1);
+  model::ProbeSpec ready;
+  ready.port = "http";
+  ready.path = "/ready";
+  ready.period_seconds = 1;
+  app.workloads["svc"].task.containers[0].readiness = ready;
+  model::ContainerSpec side;
+  side.name = "side";
+  side.command = {"/bin/side"};
+  model::ProbeSpec side_ready = ready;
+  side_ready.path = "/side";
+  side.readiness = side_ready;
+  app.workloads["svc"].task.containers.push_back(side);
+  h.driver.waiting = {"side"};
+  h.orch.SetDesired(app);
+  for (int i = 0; i < 5; ++i) h.Tick(seconds(1));
+  ASSERT_EQ(h.driver.Running().size(), 1u);
+  const std::string id = h.driver.Running()[0];
+  EXPECT_TRUE(h.driver.health[id + "/main"]);
+  std::size_t side_probes = 0;
+  for (const auto& r : h.checker.requests) side_probes += r.path == "/side";
+  EXPECT_EQ(side_probes, 0u);
+  EXPECT_EQ(h.W().ready, 0);  // a waiting container is not ready
+  h.driver.waiting.clear();
+  for (int i = 0; i < 4; ++i) h.Tick(seconds(1));
+  EXPECT_EQ(h.W().ready, 1);
+  EXPECT_TRUE(h.driver.health[id + "/side"]);
+}
+
 }  // namespace
 }  // namespace capstan::orchestrator

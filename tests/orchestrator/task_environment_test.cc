@@ -92,6 +92,32 @@ TEST(BuildLaunchSpec, ResolvesEnvPortsServicesAndVolumes) {
   EXPECT_EQ(spec->volumes[1].files[0].content, "s3cr3t");
 }
 
+// In a container the workload binds its container port (the engine publishes it on the host
+// port), so PORT names that; the bindings keep both. dependsOn is carried to the driver.
+TEST(BuildLaunchSpec, ContainerTasksGetContainerPortsAndDependencies) {
+  model::TaskTemplate t = WebTemplate();
+  t.driver = model::DriverKind::kContainer;
+  t.containers[0].depends_on = {{"init", model::DependencyCondition::kSuccess}};
+  std::map<std::string, model::ConfigMapSpec> cms = {{"settings", {{{"region", "eu"}}, {}}}};
+  std::map<std::string, model::SecretSpec> secrets = {{"db", {"Opaque", {{"password", "x"}}}}};
+  EnvironmentInputs in;
+  in.config_maps = &cms;
+  in.secrets = &secrets;
+  in.host_ports = {20001, 20002};
+  auto spec = BuildLaunchSpec("app-web-abc-0", "app", "web", "abc", t, in);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  const ContainerLaunch& c = spec->containers.at(0);
+  EXPECT_EQ(Env(c, "PORT"), "8080");
+  EXPECT_EQ(Env(c, "PORT_ADMIN_PORT"), "9090");
+  EXPECT_EQ(c.command, (std::vector<std::string>{"/bin/server", "--port=8080"}));
+  ASSERT_EQ(c.ports.size(), 2u);
+  EXPECT_EQ(c.ports[0].host_port, 20001);
+  EXPECT_EQ(c.ports[0].container_port, 8080);
+  ASSERT_EQ(c.depends_on.size(), 1u);
+  EXPECT_EQ(c.depends_on[0].container, "init");
+  EXPECT_EQ(c.depends_on[0].condition, model::DependencyCondition::kSuccess);
+}
+
 TEST(BuildLaunchSpec, LaterDefinitionsWinAndManifestOverridesPort) {
   model::TaskTemplate t;
   model::ContainerSpec c;
