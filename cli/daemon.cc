@@ -17,12 +17,16 @@
 #include "model/clock.h"
 #include "notify/commit_status_reporter.h"
 #include "orchestrator/cgroups.h"
+#include "orchestrator/container/container_driver.h"
+#include "orchestrator/container/docker_client.h"
+#include "orchestrator/container/engine_exec_checker.h"
 #include "orchestrator/curl_health_checker.h"
 #include "orchestrator/event_log.h"
 #include "orchestrator/orchestrator.h"
 #include "orchestrator/proc_stat.h"
 #include "orchestrator/process_driver.h"
 #include "orchestrator/process_scan.h"
+#include "orchestrator/routing_health_checker.h"
 #include "orchestrator/scheduler.h"
 #include "orchestrator/service_proxy.h"
 #include "reconciler/controller.h"
@@ -54,6 +58,40 @@ orchestrator::NodeInfo LocalNode(const DaemonConfig& config) {
   node.port_min = config.task_port_min;
   node.port_max = config.task_port_max;
   return node;
+}
+
+// The container driver on the engine the config names or the first that answers. With none
+// answering, it still points at the first candidate, so container tasks wait for that engine
+// ("DriverUnavailable") while process tasks run.
+model::Result<std::unique_ptr<orchestrator::container::ContainerDriver>> MakeContainerDriver(
+    const ContainerEngineConfig& config, model::Clock& clock, const std::string& task_root) {
+  namespace container = orchestrator::container;
+  std::map<std::string, std::string> env;
+  for (const char* name : {"DOCKER_HOST", "DOCKER_CONFIG", "HOME", "XDG_RUNTIME_DIR"}) {
+    if (const char* v = std::getenv(name)) env[name] = v;
+  }
+  std::string socket;
+  auto found = container::DiscoverEngineSocket(config.socket, env);
+  if (found.ok()) {
+    socket = *found;
+    spdlog::info("container engine: {}", socket);
+  } else {
+    spdlog::warn("container workloads will wait for an engine: {}", found.status().message());
+    socket = !config.socket.empty() ? config.socket : "/var/run/docker.sock";
+    if (socket.rfind("unix://", 0) == 0) socket = socket.substr(7);
+  }
+  container::ContainerDriverOptions options;
+  options.task_dir_root = task_root;
+  options.pause_image = config.pause_image;
+  options.pause_command = config.pause_command;
+  options.publish_host_ip = config.publish_address;
+  const std::string docker_config =
+      config.docker_config.empty() ? container::DefaultDockerConfigPath(env) : config.docker_config;
+  auto credentials = container::RegistryCredentials::Load(docker_config);
+  if (!credentials.ok()) return credentials.status();
+  options.credentials = std::move(*credentials);
+  auto client = std::make_shared<container::DockerClient>(socket, std::chrono::seconds(10));
+  return std::make_unique<container::ContainerDriver>(clock, std::move(client), std::move(options));
 }
 
 // %* in a pattern: the message as the inside of a JSON string (quotes, backslashes and control
@@ -157,7 +195,14 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   if (!cgroups.available()) spdlog::warn("resource limits are not enforced: {}", cgroups.reason());
   const std::string task_root = (fs::path(config.state_dir) / "tasks").string();
   orchestrator::ProcessDriver process_driver(task_root, &cgroups);
-  orchestrator::CurlHealthChecker checker(clock);
+  auto container_driver = MakeContainerDriver(config.containers, clock, task_root);
+  if (!container_driver.ok()) {
+    spdlog::error("{}", container_driver.status().ToString());
+    return 1;
+  }
+  orchestrator::CurlHealthChecker host_checker(clock);
+  orchestrator::container::EngineExecChecker engine_checker((*container_driver)->shared_client());
+  orchestrator::RoutingHealthChecker checker(host_checker, &engine_checker);
   orchestrator::EventLog events(clock, 4096);
   orchestrator::ServiceProxy proxy;
   if (auto s = proxy.Start(); !s.ok()) {
@@ -167,8 +212,9 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   orchestrator::OrchestratorOptions orchestrator_options;
   orchestrator_options.runner.task_dir_root = task_root;
   orchestrator::Orchestrator orch(clock, scheduler,
-                                  {{model::DriverKind::kProcess, &process_driver}}, checker, events,
-                                  &proxy, orchestrator_options);
+                                  {{model::DriverKind::kProcess, &process_driver},
+                                   {model::DriverKind::kContainer, container_driver->get()}},
+                                  checker, events, &proxy, orchestrator_options);
 
   // Resume: re-adopt what the previous run left, before anything new is applied.
   targets::OrchestratorStateStore state_store(*store, clock);
@@ -183,7 +229,20 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   }
   // Tasks of removed applications that were still stopping when the last run ended.
   std::vector<std::string> orphan_ids;
+  orchestrator::container::ContainerDriver& containers = **container_driver;
+  // Container tasks by the labels on their containers (those started just before a crash).
+  std::map<std::string, orchestrator::TaskHandle> labelled;
+  if (containers.Available().ok()) {
+    auto listed = containers.ListManagedTasks();
+    if (listed.ok()) labelled = std::move(*listed);
+  }
   for (const auto& h : state_store.orphans()) {
+    if (h.driver == "container" || labelled.count(h.task_id)) {
+      auto it = labelled.find(h.task_id);
+      spdlog::info("task {}: its application is gone; removing its containers", h.task_id);
+      (void)containers.Cleanup(it != labelled.end() ? it->second : h);
+      continue;
+    }
     for (const auto& c : h.containers) {
       if (c.pid > 0 && orchestrator::ProcessMatches(c.pid, c.start_time_ticks)) {
         spdlog::info("task {}: its application is gone; stopping process {}", h.task_id, c.pid);
@@ -198,6 +257,13 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   const auto found = orchestrator::FindProcessesByTaskId(unknown);
   for (auto& t : state->tasks) {
     if (t.handle) continue;
+    if (t.tmpl.driver == model::DriverKind::kContainer) {
+      if (auto it = labelled.find(t.id); it != labelled.end()) {
+        t.handle = it->second;
+        spdlog::info("task {}: found its containers (started just before the last stop)", t.id);
+      }
+      continue;
+    }
     auto it = found.find(t.id);
     if (it == found.end()) continue;
     if (it->second.size() == 1 && t.tmpl.containers.size() == 1) {
@@ -335,8 +401,8 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   reconciler::WorkQueue loop;
   server::DaemonApi api(
       controller, loop, metrics, store.get(), &receiver,
-      [&orch, &process_driver](const std::string& app, const std::string& task_id,
-                               std::size_t max_bytes) -> model::Result<std::string> {
+      [&orch, &process_driver, &containers](const std::string& app, const std::string& task_id,
+                                            std::size_t max_bytes) -> model::Result<std::string> {
         const orchestrator::Task* task = orch.runner().Find(task_id);
         if (!task || task->app != app || !task->handle) {
           return model::Status::Error(model::ErrorCode::kNotFound,
@@ -344,7 +410,11 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
         }
         std::string out;
         for (const auto& c : task->handle->containers) {
-          auto logs = process_driver.Logs(*task->handle, c.name, max_bytes);
+          orchestrator::Driver& driver = task->handle->driver == containers.Name()
+                                             ? static_cast<orchestrator::Driver&>(containers)
+                                             : static_cast<orchestrator::Driver&>(process_driver);
+          if (c.name == "POD") continue;  // a pod's network holder has nothing to say
+          auto logs = driver.Logs(*task->handle, c.name, max_bytes);
           if (!logs.ok()) return logs.status();
           if (task->handle->containers.size() > 1) out += fmt::format("==> {} <==\n", c.name);
           out += *logs;

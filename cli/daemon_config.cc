@@ -250,6 +250,27 @@ model::Status LoadConfigFile(const std::string& path, DaemonConfig& config) {
         if (config.log_format != "text" && config.log_format != "json") {
           return ConfigError(path, value["format"], "log.format", "must be text or json");
         }
+      } else if (key == "containers") {
+        if (!value.IsMap()) return ConfigError(path, value, key, "must be a map");
+        for (const auto& c : value) {
+          const std::string ck = c.first.as<std::string>();
+          if (ck == "engine") {
+            config.containers.socket = c.second.as<std::string>();
+          } else if (ck == "dockerConfig") {
+            config.containers.docker_config = c.second.as<std::string>();
+          } else if (ck == "pauseImage") {
+            config.containers.pause_image = c.second.as<std::string>();
+          } else if (ck == "pauseCommand") {
+            if (!c.second.IsSequence()) {
+              return ConfigError(path, c.second, "containers.pauseCommand", "must be a list");
+            }
+            config.containers.pause_command = c.second.as<std::vector<std::string>>();
+          } else if (ck == "publishAddress") {
+            config.containers.publish_address = c.second.as<std::string>();
+          } else {
+            return ConfigError(path, c.first, "containers." + ck, "unknown field");
+          }
+        }
       } else if (key == "strict") {
         config.strict = value.as<bool>();
       } else if (key == "repositories") {

@@ -31,6 +31,19 @@ struct RepositoryConfig {
   std::optional<CommitStatusConfig> commit_status;
 };
 
+// The container driver's engine (Docker Engine API: Docker or Podman).
+struct ContainerEngineConfig {
+  // A socket path or unix://path; empty: DOCKER_HOST, /var/run/docker.sock, Podman's sockets.
+  std::string socket;
+  // Docker config.json with registry credentials; empty: $DOCKER_CONFIG or ~/.docker.
+  std::string docker_config;
+  // Each multi-container task's network holder; empty: its first container holds it.
+  std::string pause_image;
+  std::vector<std::string> pause_command;
+  // Where published container ports listen; empty: every interface.
+  std::string publish_address;
+};
+
 // Everything `capstan serve` needs: flags, optionally merged over a YAML config file.
 struct DaemonConfig {
   std::vector<RepositoryConfig> repositories;
@@ -49,6 +62,7 @@ struct DaemonConfig {
   // Host ports handed to tasks (--task-ports): two daemons on one host need disjoint ranges.
   int task_port_min = 20000;
   int task_port_max = 29999;
+  ContainerEngineConfig containers;
 };
 
 // "30s", "5m", "1h", "250ms", or a bare number of seconds.
@@ -75,6 +89,9 @@ model::Status ParseListen(const std::string& text, std::string& host, int& port)
 //                     knownHostsFile: ...}
 //       commitStatus: {provider: github, apiUrl: https://api.github.com,
 //                      repository: team/deploy, tokenFile: ...}
+//   containers: {engine: unix:///run/podman/podman.sock, dockerConfig: ~/.docker/config.json,
+//                pauseImage: registry.k8s.io/pause:3.9, pauseCommand: [/pause],
+//                publishAddress: 127.0.0.1}
 //   defaults: {sync: automated, prune: true, selfHeal: true}
 //   apps:
 //     web: {sync: manual, prune: false, selfHeal: false}

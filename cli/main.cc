@@ -61,6 +61,14 @@ int main(int argc, char** argv) {
   serve->add_flag("--strict", daemon.strict, "Unsupported kinds and fields are errors");
   serve->add_option("--task-ports", task_ports,
                     "Host ports handed to tasks, MIN-MAX (default 20000-29999)");
+  serve->add_option("--container-engine", daemon.containers.socket,
+                    "Docker Engine API socket for container workloads (default: DOCKER_HOST, "
+                    "/var/run/docker.sock, Podman's socket)");
+  serve->add_option("--docker-config", daemon.containers.docker_config,
+                    "Docker config.json with registry credentials (default ~/.docker/config.json)");
+  serve->add_option("--pause-image", daemon.containers.pause_image,
+                    "Image of the per-task network holder of multi-container tasks (default: none, "
+                    "the first container holds the network)");
 
   // --- validate
   ValidateOptions validate;

@@ -9,6 +9,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev
   libcpp-httplib-dev curl python3
   prometheus  # promtool and a real server for the end-to-end scrape test (tests/e2e)
+  # The container_engine test fixture (tests/container/engine_fixture.sh): a Podman engine, a
+  # busybox-static image built locally, two local registries, htpasswd (bcrypt) for one of them.
+  podman runc containernetworking-plugins busybox-static docker-registry apache2-utils
 )
 
 missing=()

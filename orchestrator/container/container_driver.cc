@@ -1,0 +1,720 @@
+#include "orchestrator/container/container_driver.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+
+#include "orchestrator/task_files.h"
+
+namespace capstan::orchestrator::container {
+
+using model::ErrorCode;
+using model::Result;
+using model::Status;
+
+namespace {
+
+constexpr char kLabelApp[] = "capstan.app";
+constexpr char kLabelWorkload[] = "capstan.workload";
+constexpr char kLabelTask[] = "capstan.task";
+constexpr char kLabelRevision[] = "capstan.revision";
+constexpr char kLabelContainer[] = "capstan.container";
+constexpr char kLabelEssential[] = "capstan.essential";
+constexpr char kLabelDependsOn[] = "capstan.depends-on";
+// The member name of a pod's infra (pause) container; never a valid container name of a
+// manifest (upper case), so it cannot clash.
+constexpr char kPauseMember[] = "POD";
+// How long a finished pull is reused by other tasks of the same image before pulling again.
+constexpr auto kPullReuse = std::chrono::seconds(30);
+
+std::string EngineName(const std::string& task_id, const std::string& member) {
+  return task_id + "." + member;
+}
+
+const char* ConditionName(model::DependencyCondition c) {
+  switch (c) {
+    case model::DependencyCondition::kStart:
+      return "START";
+    case model::DependencyCondition::kComplete:
+      return "COMPLETE";
+    case model::DependencyCondition::kSuccess:
+      return "SUCCESS";
+    case model::DependencyCondition::kHealthy:
+      return "HEALTHY";
+  }
+  return "START";
+}
+
+// "db:HEALTHY,init:SUCCESS": kept on the container so a restarted daemon knows what it waits for.
+std::string EncodeDependencies(const std::vector<model::ContainerDependency>& deps) {
+  std::string out;
+  for (const auto& d : deps) {
+    if (!out.empty()) out += ",";
+    out += d.container + ":" + ConditionName(d.condition);
+  }
+  return out;
+}
+
+std::vector<model::ContainerDependency> DecodeDependencies(const std::string& text) {
+  std::vector<model::ContainerDependency> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(pos, end - pos);
+    pos = end + 1;
+    std::size_t colon = item.rfind(':');
+    if (colon == std::string::npos) continue;
+    model::ContainerDependency d;
+    d.container = item.substr(0, colon);
+    std::string cond = item.substr(colon + 1);
+    d.condition = cond == "COMPLETE"  ? model::DependencyCondition::kComplete
+                  : cond == "SUCCESS" ? model::DependencyCondition::kSuccess
+                  : cond == "HEALTHY" ? model::DependencyCondition::kHealthy
+                                      : model::DependencyCondition::kStart;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool IsRunningState(const std::string& state) { return state == "running" || state == "paused"; }
+bool IsCreatedState(const std::string& state) {
+  return state == "created" || state == "configured" || state == "initialized";
+}
+
+}  // namespace
+
+// One task's containers as the driver tracks them.
+struct ContainerDriver::PodState {
+  struct Member {
+    std::string name;
+    std::string id;
+    bool pause = false;
+    bool essential = true;
+    std::vector<model::ContainerDependency> depends_on;
+    bool started = false;
+    bool healthy = false;
+    std::string blocked;  // why it can never start (a dependency that cannot hold any more)
+  };
+  std::string task_id;
+  std::string task_dir;
+  std::size_t max_log_bytes = 10 << 20;
+  bool stopping = false;
+  std::vector<Member> members;  // the pause container first, when there is one
+
+  Member* Find(const std::string& name) {
+    for (auto& m : members) {
+      if (m.name == name) return &m;
+    }
+    return nullptr;
+  }
+};
+
+// Pulls images on one background thread so that a slow registry never holds the loop. The loop
+// asks with Request(); a finished pull is stamped with the loop's clock when first seen.
+class ContainerDriver::Puller {
+ public:
+  Puller(std::shared_ptr<DockerClient> client, std::chrono::milliseconds timeout)
+      : client_(std::move(client)), timeout_(timeout), thread_([this] { Run(); }) {}
+  ~Puller() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // nullopt while the pull is queued or running; then its outcome, reused for kPullReuse.
+  std::optional<Status> Request(const std::string& image, const std::optional<RegistryAuth>& auth,
+                                model::TimePoint now) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pulls_.find(image);
+    if (it != pulls_.end()) {
+      Pull& p = it->second;
+      if (!p.done) return std::nullopt;
+      if (!p.seen) {
+        p.seen = true;
+        p.finished_at = now;
+      }
+      if (now - p.finished_at < kPullReuse) return p.status;
+      pulls_.erase(it);
+    }
+    pulls_[image] = Pull{};
+    queue_.push_back({image, auth});
+    cv_.notify_one();
+    return std::nullopt;
+  }
+
+ private:
+  struct Pull {
+    bool done = false;
+    bool seen = false;
+    Status status;
+    model::TimePoint finished_at{};
+  };
+
+  void Run() {
+    for (;;) {
+      std::pair<std::string, std::optional<RegistryAuth>> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (stopping_) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      spdlog::info("container driver: pulling image {}", job.first);
+      Status s = client_->PullImage(job.first, job.second, timeout_);
+      if (!s.ok()) spdlog::warn("container driver: pull {}: {}", job.first, s.message());
+      std::lock_guard<std::mutex> lock(mu_);
+      Pull& p = pulls_[job.first];
+      p.done = true;
+      p.status = s;
+    }
+  }
+
+  std::shared_ptr<DockerClient> client_;
+  std::chrono::milliseconds timeout_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::deque<std::pair<std::string, std::optional<RegistryAuth>>> queue_;
+  std::map<std::string, Pull> pulls_;
+  std::thread thread_;  // last: starts after everything it uses exists
+};
+
+ContainerDriver::ContainerDriver(model::Clock& clock, std::shared_ptr<DockerClient> client,
+                                 ContainerDriverOptions options)
+    : clock_(clock),
+      client_(std::move(client)),
+      options_(std::move(options)),
+      puller_(std::make_unique<Puller>(client_, options_.pull_timeout)) {}
+
+ContainerDriver::~ContainerDriver() = default;
+
+Status ContainerDriver::Refresh(bool force) {
+  const model::TimePoint now = clock_.Now();
+  if (!force && refreshed_ && now - last_refresh_ < options_.refresh_interval) {
+    return engine_status_;
+  }
+  refreshed_ = true;
+  last_refresh_ = now;
+  auto list = client_->ListContainers(kLabelTask);
+  if (!list.ok()) {
+    if (engine_status_.ok()) spdlog::warn("container engine: {}", list.status().message());
+    engine_status_ = Status::Error(ErrorCode::kUnavailable,
+                                   fmt::format("container engine at {} does not answer: {}",
+                                               client_->socket_path(), list.status().message()));
+    return engine_status_;
+  }
+  if (!engine_status_.ok()) spdlog::info("container engine at {} is back", client_->socket_path());
+  engine_status_ = Status::Ok();
+  containers_.clear();
+  for (auto& c : *list) containers_[c.id] = std::move(c);
+  // Removals that failed while the engine was away.
+  for (auto it = pending_removal_.begin(); it != pending_removal_.end();) {
+    if (client_->RemoveContainer(*it, /*force=*/true).ok()) {
+      it = pending_removal_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return engine_status_;
+}
+
+Status ContainerDriver::Available() { return Refresh(false); }
+
+Status ContainerDriver::EnsureImage(const std::string& image, model::ImagePullPolicy policy) {
+  auto ref = ParseImageReference(image);
+  if (!ref.ok()) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         fmt::format("image \"{}\": {}", image, ref.status().message()));
+  }
+  if (policy == model::ImagePullPolicy::kDefault) {
+    policy = DefaultPullAlways(*ref) ? model::ImagePullPolicy::kAlways
+                                     : model::ImagePullPolicy::kIfNotPresent;
+  }
+  if (policy != model::ImagePullPolicy::kAlways) {
+    auto exists = client_->ImageExists(image);
+    if (!exists.ok()) return exists.status();
+    if (*exists) return Status::Ok();
+    if (policy == model::ImagePullPolicy::kNever) {
+      return Status::Error(ErrorCode::kNotFound,
+                           fmt::format("image {} is not present and imagePullPolicy is Never "
+                                       "(ErrImageNeverPull)",
+                                       image));
+    }
+  }
+  std::optional<Status> pulled =
+      puller_->Request(image, options_.credentials.For(ref->registry), clock_.Now());
+  if (!pulled) {
+    return Status::Error(ErrorCode::kUnavailable, fmt::format("pulling image {}", image));
+  }
+  if (pulled->ok()) return Status::Ok();
+  // A registry that does not answer is a failed pull (ErrImagePull), not an engine outage.
+  ErrorCode code = pulled->code();
+  if (code == ErrorCode::kUnavailable && client_->Ping().ok()) code = ErrorCode::kIoError;
+  return Status::Error(code, fmt::format("ErrImagePull: {}", pulled->message()));
+}
+
+void ContainerDriver::RemoveQuietly(const std::string& id) {
+  if (!client_->RemoveContainer(id, /*force=*/true).ok()) pending_removal_.insert(id);
+  containers_.erase(id);
+  exited_.erase(id);
+}
+
+Result<std::string> ContainerDriver::CreateReplacing(const CreateContainerRequest& request) {
+  auto id = client_->CreateContainer(request);
+  if (!id.ok() && id.status().code() == ErrorCode::kAlreadyExists) {
+    // Left by an earlier attempt of the same task (a daemon that died mid-start).
+    (void)client_->RemoveContainer(request.name, /*force=*/true);
+    id = client_->CreateContainer(request);
+  }
+  return id;
+}
+
+Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
+  if (spec.containers.empty()) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "task " + spec.task_id + " has no containers");
+  }
+  if (!ContainedRelative(spec.task_id) || spec.task_id.find('/') != std::string::npos) {
+    return Status::Error(ErrorCode::kInvalidArgument, "bad task id '" + spec.task_id + "'");
+  }
+  if (Status s = Refresh(false); !s.ok()) return s;
+  const bool use_pause = !options_.pause_image.empty() && spec.containers.size() > 1;
+  for (const auto& c : spec.containers) {
+    if (Status s = EnsureImage(c.image, c.image_pull_policy); !s.ok()) {
+      return s.WithContext("container " + c.name);
+    }
+  }
+  if (use_pause) {
+    if (Status s = EnsureImage(options_.pause_image, model::ImagePullPolicy::kIfNotPresent);
+        !s.ok()) {
+      return s.WithContext("pause container");
+    }
+  }
+
+  auto pod = std::make_unique<PodState>();
+  pod->task_id = spec.task_id;
+  pod->task_dir =
+      spec.task_dir.empty() ? options_.task_dir_root + "/" + spec.task_id : spec.task_dir;
+  pod->max_log_bytes = spec.max_log_bytes;
+  if (Status s = MakeDirs(pod->task_dir + "/logs"); !s.ok()) return s;
+  std::map<std::string, std::string> volume_dirs;
+  if (Status s = PrepareTaskVolumes(spec, pod->task_dir, /*private_secrets=*/false, &volume_dirs);
+      !s.ok()) {
+    return s.WithContext("task " + spec.task_id);
+  }
+  std::map<std::string, model::VolumeType> volume_types;
+  for (const auto& v : spec.volumes) volume_types[v.name] = v.type;
+
+  std::map<std::string, std::string> base_labels = spec.labels;
+  base_labels[kLabelApp] = spec.app;
+  base_labels[kLabelWorkload] = spec.workload;
+  base_labels[kLabelTask] = spec.task_id;
+  base_labels[kLabelRevision] = spec.revision;
+
+  // Every port of the pod is published by the network namespace's holder.
+  std::vector<PortPublish> ports;
+  for (const auto& c : spec.containers) {
+    for (const auto& b : c.ports) {
+      ports.push_back(
+          PortPublish{b.container_port, b.host_port, Lower(b.protocol), options_.publish_host_ip});
+    }
+  }
+  auto fail = [&](Status s) -> Status {
+    for (const auto& m : pod->members) RemoveQuietly(m.id);
+    return s;
+  };
+
+  std::string holder;  // the container whose network namespace the pod shares
+  if (use_pause) {
+    CreateContainerRequest req;
+    req.name = EngineName(spec.task_id, kPauseMember);
+    req.image = options_.pause_image;
+    if (!options_.pause_command.empty()) {
+      req.entrypoint = options_.pause_command;
+      req.cmd = std::vector<std::string>{};
+    }
+    req.labels = base_labels;
+    req.labels[kLabelContainer] = kPauseMember;
+    req.ports = ports;
+    auto id = CreateReplacing(req);
+    if (!id.ok()) return fail(id.status().WithContext("create pause container"));
+    holder = *id;
+    PodState::Member m;
+    m.name = kPauseMember;
+    m.id = *id;
+    m.pause = true;
+    pod->members.push_back(std::move(m));
+  }
+  for (const ContainerLaunch& c : spec.containers) {
+    CreateContainerRequest req;
+    req.name = EngineName(spec.task_id, c.name);
+    req.image = c.image;
+    // Kubernetes: command replaces ENTRYPOINT and drops CMD; args replace CMD.
+    if (!c.command.empty()) req.entrypoint = c.command;
+    if (!c.args.empty()) {
+      req.cmd = c.args;
+    } else if (!c.command.empty()) {
+      req.cmd = std::vector<std::string>{};
+    }
+    bool has_task_id = false;
+    for (const auto& [k, v] : c.env) {
+      req.env.push_back(k + "=" + v);
+      has_task_id = has_task_id || k == "CAPSTAN_TASK_ID";
+    }
+    if (!has_task_id) req.env.push_back("CAPSTAN_TASK_ID=" + spec.task_id);
+    req.working_dir = c.working_dir;
+    req.user = c.user;
+    if (holder.empty()) {
+      req.ports = ports;
+    } else {
+      req.network_mode = "container:" + holder;
+    }
+    for (const auto& mount : c.mounts) {
+      auto dir = volume_dirs.find(mount.name);
+      if (dir == volume_dirs.end()) {
+        return fail(Status::Error(ErrorCode::kInvalidArgument,
+                                  fmt::format("container {} mounts volume \"{}\", which the task "
+                                              "does not declare",
+                                              c.name, mount.name)));
+      }
+      if (!mount.sub_path.empty() && !ContainedRelative(mount.sub_path)) {
+        return fail(
+            Status::Error(ErrorCode::kInvalidArgument,
+                          fmt::format("container {}: bad subPath '{}'", c.name, mount.sub_path)));
+      }
+      BindMount bind;
+      bind.host_path = dir->second + (mount.sub_path.empty() ? "" : "/" + mount.sub_path);
+      bind.container_path = mount.mount_path.empty() || mount.mount_path[0] != '/'
+                                ? "/" + mount.mount_path
+                                : mount.mount_path;
+      const model::VolumeType type = volume_types[mount.name];
+      bind.read_only = mount.read_only || type == model::VolumeType::kConfigMap ||
+                       type == model::VolumeType::kSecret;
+      req.binds.push_back(std::move(bind));
+    }
+    req.memory_bytes = c.resources.memory_limit_bytes;
+    req.nano_cpus = c.resources.cpu_limit_millis * 1'000'000;
+    req.labels = base_labels;
+    req.labels[kLabelContainer] = c.name;
+    req.labels[kLabelEssential] = c.essential ? "true" : "false";
+    if (!c.depends_on.empty()) req.labels[kLabelDependsOn] = EncodeDependencies(c.depends_on);
+    auto id = CreateReplacing(req);
+    if (!id.ok()) return fail(id.status().WithContext("create container " + c.name));
+    if (holder.empty()) holder = *id;
+    PodState::Member m;
+    m.name = c.name;
+    m.id = *id;
+    m.essential = c.essential;
+    m.depends_on = c.depends_on;
+    pod->members.push_back(std::move(m));
+  }
+  // The holder first (pause, or the first container), then whatever waits on nothing.
+  for (auto& m : pod->members) {
+    if (!m.depends_on.empty() && m.id != holder) continue;
+    if (Status s = client_->StartContainer(m.id); !s.ok()) {
+      return fail(s.WithContext(fmt::format("start container {}", m.name)));
+    }
+    m.started = true;
+  }
+  refreshed_ = false;  // the next Inspect() must see the new containers
+
+  TaskHandle handle;
+  handle.driver = Name();
+  handle.task_id = spec.task_id;
+  for (const auto& m : pod->members)
+    handle.containers.push_back(ContainerHandle{m.name, 0, 0, m.id});
+  pods_[spec.task_id] = std::move(pod);
+  return handle;
+}
+
+ContainerDriver::PodState* ContainerDriver::PodFor(const TaskHandle& handle) {
+  auto it = pods_.find(handle.task_id);
+  if (it != pods_.end()) return it->second.get();
+  // A task of a previous daemon run: what it waits for is on its containers' labels.
+  auto pod = std::make_unique<PodState>();
+  pod->task_id = handle.task_id;
+  pod->task_dir = options_.task_dir_root + "/" + handle.task_id;
+  for (const auto& c : handle.containers) {
+    PodState::Member m;
+    m.name = c.name;
+    m.id = c.container_id;
+    m.pause = c.name == kPauseMember;
+    auto summary = containers_.find(c.container_id);
+    if (summary != containers_.end()) {
+      const auto& labels = summary->second.labels;
+      if (auto e = labels.find(kLabelEssential); e != labels.end())
+        m.essential = e->second != "false";
+      if (auto d = labels.find(kLabelDependsOn); d != labels.end()) {
+        m.depends_on = DecodeDependencies(d->second);
+      }
+      m.started = !IsCreatedState(summary->second.state);
+    }
+    pod->members.push_back(std::move(m));
+  }
+  PodState* out = pod.get();
+  pods_[handle.task_id] = std::move(pod);
+  return out;
+}
+
+const ContainerInfo* ContainerDriver::ExitInfo(const std::string& id) {
+  auto it = exited_.find(id);
+  if (it != exited_.end()) return &it->second;
+  auto info = client_->InspectContainer(id);
+  if (!info.ok()) return nullptr;
+  return &(exited_[id] = std::move(*info));
+}
+
+std::vector<ContainerStatus> ContainerDriver::Inspect(const TaskHandle& handle) {
+  if (!Refresh(false).ok()) return {};
+  PodState* pod = PodFor(handle);
+  std::vector<ContainerStatus> out;
+  std::map<std::string, ContainerStatus> by_name;
+  for (auto& m : pod->members) {
+    ContainerStatus st;
+    st.name = m.name;
+    auto it = containers_.find(m.id);
+    if (it == containers_.end()) {
+      st.state = ContainerState::kUnknown;
+      st.message = "container was removed";
+    } else if (IsRunningState(it->second.state)) {
+      st.state = ContainerState::kRunning;
+      m.started = true;
+    } else if (IsCreatedState(it->second.state)) {
+      st.state = m.started ? ContainerState::kRunning : ContainerState::kWaiting;
+    } else {
+      st.state = ContainerState::kExited;
+      m.started = true;
+      if (const ContainerInfo* info = ExitInfo(m.id)) {
+        st.exit_code = info->exit_code;
+        if (info->oom_killed) {
+          st.message = "OOMKilled";
+        } else if (!info->error.empty()) {
+          st.message = info->error;
+        }
+      } else {
+        st.exit_code = -1;
+        st.message = "exit code unknown";
+      }
+    }
+    if (!m.blocked.empty()) {
+      st.state = ContainerState::kExited;
+      st.exit_code = -1;
+      st.message = m.blocked;
+    }
+    if (pod->stopping && st.state == ContainerState::kWaiting) {
+      st.state = ContainerState::kExited;
+      st.message = "never started";
+    }
+    by_name[m.name] = st;
+  }
+  if (!pod->stopping) AdvanceDependencies(*pod, &by_name);
+  for (const auto& m : pod->members) {
+    ContainerStatus& st = by_name[m.name];
+    if (m.pause) {
+      // The pod's network goes with it: while the task runs, its end ends the task.
+      if (pod->stopping || st.state == ContainerState::kRunning) continue;
+      st.message = "pod infrastructure container ended" +
+                   (st.message.empty() ? std::string() : ": " + st.message);
+    }
+    out.push_back(st);
+  }
+  return out;
+}
+
+void ContainerDriver::AdvanceDependencies(PodState& pod,
+                                          std::map<std::string, ContainerStatus>* statuses) {
+  for (auto& m : pod.members) {
+    if (m.started || !m.blocked.empty() || m.pause) continue;
+    bool ready = true;
+    for (const auto& d : m.depends_on) {
+      const PodState::Member* dep = pod.Find(d.container);
+      auto st = statuses->find(d.container);
+      if (dep == nullptr || st == statuses->end()) {
+        m.blocked = fmt::format("depends on unknown container {}", d.container);
+        break;
+      }
+      const bool exited = st->second.state == ContainerState::kExited ||
+                          st->second.state == ContainerState::kUnknown;
+      const bool succeeded = exited && st->second.state == ContainerState::kExited &&
+                             st->second.exit_code == 0 && st->second.message.empty();
+      switch (d.condition) {
+        case model::DependencyCondition::kStart:
+          ready = ready && dep->started;
+          break;
+        case model::DependencyCondition::kComplete:
+          ready = ready && exited;
+          break;
+        case model::DependencyCondition::kSuccess:
+          if (exited && !succeeded) {
+            m.blocked = fmt::format(
+                "dependency {} did not succeed (exit code {}); condition "
+                "SUCCESS can no longer be met",
+                d.container, st->second.exit_code);
+          }
+          ready = ready && succeeded;
+          break;
+        case model::DependencyCondition::kHealthy:
+          if (exited) {
+            m.blocked = fmt::format("dependency {} exited before it was healthy", d.container);
+          }
+          ready = ready && dep->healthy && !exited;
+          break;
+      }
+      if (!m.blocked.empty()) break;
+    }
+    ContainerStatus& mine = (*statuses)[m.name];
+    if (!m.blocked.empty()) {
+      mine.state = ContainerState::kExited;
+      mine.exit_code = -1;
+      mine.message = m.blocked;
+      continue;
+    }
+    if (!ready) continue;
+    if (Status s = client_->StartContainer(m.id); !s.ok()) {
+      m.blocked = "start failed: " + s.message();
+      mine.state = ContainerState::kExited;
+      mine.exit_code = -1;
+      mine.message = m.blocked;
+      continue;
+    }
+    spdlog::debug("task {}: started container {} (dependencies met)", pod.task_id, m.name);
+    m.started = true;
+    mine.state = ContainerState::kRunning;
+    refreshed_ = false;
+  }
+}
+
+Status ContainerDriver::Signal(const TaskHandle& handle, const std::string& signal,
+                               bool include_pause) {
+  PodState* pod = PodFor(handle);
+  Status first;
+  for (const auto& m : pod->members) {
+    if (m.pause && !include_pause) continue;
+    auto it = containers_.find(m.id);
+    if (it != containers_.end() && !IsRunningState(it->second.state)) continue;
+    Status s = client_->KillContainer(m.id, signal);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+Status ContainerDriver::Stop(const TaskHandle& handle) {
+  PodFor(handle)->stopping = true;
+  return Signal(handle, "SIGTERM", /*include_pause=*/false);
+}
+
+Status ContainerDriver::Kill(const TaskHandle& handle) {
+  PodFor(handle)->stopping = true;
+  return Signal(handle, "SIGKILL", /*include_pause=*/true);
+}
+
+bool ContainerDriver::Adopt(const TaskHandle& handle) {
+  if (!Refresh(true).ok()) return false;
+  bool alive = false;
+  bool ours = true;
+  for (const auto& c : handle.containers) {
+    auto it = containers_.find(c.container_id);
+    if (it == containers_.end()) continue;
+    auto label = it->second.labels.find(kLabelTask);
+    if (label == it->second.labels.end() || label->second != handle.task_id) {
+      ours = false;
+      continue;
+    }
+    if (c.name != kPauseMember && IsRunningState(it->second.state)) alive = true;
+  }
+  if (alive && ours) {
+    PodFor(handle);
+    return true;
+  }
+  // Dead remains of the task: removed now, the task starts afresh.
+  for (const auto& c : handle.containers) {
+    auto it = containers_.find(c.container_id);
+    if (it != containers_.end() && it->second.labels[kLabelTask] == handle.task_id) {
+      RemoveQuietly(c.container_id);
+    }
+  }
+  pods_.erase(handle.task_id);
+  return false;
+}
+
+Status ContainerDriver::Cleanup(const TaskHandle& handle) {
+  PodState* pod = PodFor(handle);
+  for (const auto& m : pod->members) {
+    if (m.pause || m.id.empty()) continue;
+    // Keep the last logs beside the task: the container and its logs go away below.
+    auto logs = client_->Logs(m.id, -1, pod->max_log_bytes);
+    if (logs.ok() && !logs->empty()) {
+      std::ofstream out(pod->task_dir + "/logs/" + m.name + ".log",
+                        std::ios::binary | std::ios::trunc);
+      out << *logs;
+    }
+  }
+  for (const auto& m : pod->members) {
+    if (!m.id.empty()) RemoveQuietly(m.id);
+  }
+  pods_.erase(handle.task_id);
+  return Status::Ok();
+}
+
+Result<std::string> ContainerDriver::Logs(const TaskHandle& handle, const std::string& container,
+                                          std::size_t max_bytes) {
+  if (!ContainedRelative(container) || container.find('/') != std::string::npos) {
+    return Status::Error(ErrorCode::kInvalidArgument, "bad container name '" + container + "'");
+  }
+  std::string id;
+  for (const auto& c : handle.containers) {
+    if (c.name == container) id = c.container_id;
+  }
+  if (!id.empty()) {
+    auto logs = client_->Logs(id, -1, max_bytes);
+    if (logs.ok() || logs.status().code() != ErrorCode::kNotFound) return logs;
+  }
+  auto it = pods_.find(handle.task_id);
+  const std::string dir =
+      it != pods_.end() ? it->second->task_dir : options_.task_dir_root + "/" + handle.task_id;
+  return ReadTail(dir + "/logs/" + container + ".log", max_bytes);
+}
+
+void ContainerDriver::ReportHealth(const TaskHandle& handle, const std::string& container,
+                                   bool healthy) {
+  auto it = pods_.find(handle.task_id);
+  if (it == pods_.end()) return;
+  if (PodState::Member* m = it->second->Find(container)) m->healthy = healthy;
+}
+
+Result<std::map<std::string, TaskHandle>> ContainerDriver::ListManagedTasks() {
+  if (Status s = Refresh(true); !s.ok()) return s;
+  std::map<std::string, TaskHandle> out;
+  for (const auto& [id, c] : containers_) {
+    auto task = c.labels.find(kLabelTask);
+    auto member = c.labels.find(kLabelContainer);
+    if (task == c.labels.end() || member == c.labels.end()) continue;
+    TaskHandle& h = out[task->second];
+    h.driver = Name();
+    h.task_id = task->second;
+    ContainerHandle ch{member->second, 0, 0, id};
+    if (member->second == kPauseMember) {
+      h.containers.insert(h.containers.begin(), ch);
+    } else {
+      h.containers.push_back(ch);
+    }
+  }
+  return out;
+}
+
+}  // namespace capstan::orchestrator::container
