@@ -307,6 +307,15 @@ struct Scheduler::Impl {
     }
     std::vector<int> taken = ports;
     Commit(it->second, req, taken, 0);
+    // Re-adopted after a restart: go on after the highest port in use, as the previous run
+    // would have, rather than hand out ports its just-stopped tasks may still hold.
+    Slot& s = slots[it->second];
+    const int range = RangeSize(s.info);
+    for (int port : ports) {
+      if (!InRange(s.info, port)) continue;
+      const int idx = port - s.info.port_min;
+      if (idx >= s.port_cursor) s.port_cursor = (idx + 1) % range;
+    }
     return true;
   }
 

@@ -170,9 +170,12 @@ model::Result<orchestrator::OrchestratorState> OrchestratorStateStore::Load() {
       continue;
     }
     t.tmpl = tmpl->second;
+    // A record only the journal wrote (a task started just before a crash) was placed: a start
+    // is journalled after placement. Its ports must be reserved again, or a new task gets them.
+    t.placed = r.node_id >= 0;
     auto extra = store::ParseJson(r.handle_json);
     if (extra.ok() && extra->is_object()) {
-      t.placed = extra->value("placed", false);
+      t.placed = extra->value("placed", t.placed);
       t.restarts = extra->value("restarts", 0);
       t.failures = extra->value("failures", 0);
       if (extra->contains("handle")) {

@@ -434,6 +434,27 @@ TEST(Scheduler, InvalidRequestsSayWhy) {
   EXPECT_EQ(s.Usage(1)->tasks, 0);
 }
 
+// After a restart the re-adopted tasks' ports move the dynamic-port cursor past them: a new task
+// does not get a port that a task stopped just before the restart may still hold.
+TEST(Scheduler, ReserveMovesTheDynamicPortCursorPastAdoptedPorts) {
+  Scheduler s;
+  NodeInfo node = MakeNode(1, 8000, 8 * kGiB);
+  node.port_min = 20000;
+  node.port_max = 20009;
+  s.AddNode(node);
+  PlacementRequest r = Task("app/web", 1, 1);
+  r.dynamic_ports = 1;
+  ASSERT_TRUE(s.Reserve(1, r, {20004}));
+  Placement p = s.Place(r);
+  ASSERT_TRUE(p.placed);
+  EXPECT_EQ(p.host_ports, std::vector<int>{20005});
+  // The range wraps: the lower ports are used once the upper ones run out.
+  ASSERT_TRUE(s.Reserve(1, r, {20009}));
+  p = s.Place(r);
+  ASSERT_TRUE(p.placed);
+  EXPECT_EQ(p.host_ports, std::vector<int>{20000});
+}
+
 TEST(Scheduler, ReleaseAndReserveKeepTheBooks) {
   Scheduler s;
   s.AddNode(MakeNode(1, 2000, 2 * kGiB));

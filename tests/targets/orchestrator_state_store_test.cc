@@ -1,0 +1,58 @@
+#include "targets/orchestrator_state_store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite_store.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/store/store_test_util.h"
+
+namespace capstan::targets {
+namespace {
+
+orchestrator::OrchestratorState OneWorkload() {
+  model::TaskTemplate tmpl;
+  model::ContainerSpec c;
+  c.name = "web";
+  c.ports = {{"http", 8080, 0, "TCP"}};
+  tmpl.containers.push_back(c);
+  orchestrator::WorkloadRecord w;
+  w.app = "shop";
+  w.name = "web";
+  w.history = {{"rev1", tmpl}};
+  w.stable_revision = "rev1";
+  w.target_revision = "rev1";
+  orchestrator::OrchestratorState state;
+  state.workloads.push_back(w);
+  return state;
+}
+
+// A task journalled at its start but killed before its handle was saved was placed: after the
+// restart its host ports are reserved again, so no new task is handed a port it still holds.
+TEST(OrchestratorStateStore, JournalOnlyTaskIsPlacedWithItsPorts) {
+  store::testing::TempDir dir;
+  testing::FakeClock clock;
+  {
+    auto db = store::SqliteStore::Open(dir.Sub("capstan.db"));
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    OrchestratorStateStore states(**db, clock);
+    ASSERT_TRUE(states.Load().ok());
+    ASSERT_TRUE(states.Save(OneWorkload()).ok());
+    states.OnJournal(
+        {orchestrator::JournalOp::kStart, "shop-web-rev1-0", "shop", "web", "rev1", 0, {20005}});
+  }
+  auto db = store::SqliteStore::Open(dir.Sub("capstan.db"));
+  ASSERT_TRUE(db.ok());
+  OrchestratorStateStore states(**db, clock);
+  auto loaded = states.Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->tasks.size(), 1u);
+  const orchestrator::TaskRecord& t = loaded->tasks[0];
+  EXPECT_EQ(t.id, "shop-web-rev1-0");
+  EXPECT_TRUE(t.placed);
+  EXPECT_EQ(t.node_id, 0);
+  EXPECT_EQ(t.host_ports, std::vector<int>{20005});
+  EXPECT_FALSE(t.handle.has_value());  // to be found by its task id / labels
+}
+
+}  // namespace
+}  // namespace capstan::targets
