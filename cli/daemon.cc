@@ -404,19 +404,34 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
       [&orch, &process_driver, &containers](const std::string& app, const std::string& task_id,
                                             std::size_t max_bytes) -> model::Result<std::string> {
         const orchestrator::Task* task = orch.runner().Find(task_id);
-        if (!task || task->app != app || !task->handle) {
+        if (!task || task->app != app || (!task->handle && !task->tmpl)) {
           return model::Status::Error(model::ErrorCode::kNotFound,
-                                      fmt::format("no running task {} in {}", task_id, app));
+                                      fmt::format("no task {} in {}", task_id, app));
+        }
+        // A task that ended (a finished Job, a container between restarts) has no handle any
+        // more; the drivers still serve the logs they kept in the task's folder by task id and
+        // container name.
+        orchestrator::TaskHandle handle;
+        if (task->handle) {
+          handle = *task->handle;
+        } else {
+          handle.driver = task->tmpl->driver == model::DriverKind::kContainer
+                              ? containers.Name()
+                              : process_driver.Name();
+          handle.task_id = task->id;
+          for (const auto& c : task->tmpl->containers) {
+            handle.containers.push_back(orchestrator::ContainerHandle{c.name, 0, 0, ""});
+          }
         }
         std::string out;
-        for (const auto& c : task->handle->containers) {
-          orchestrator::Driver& driver = task->handle->driver == containers.Name()
+        for (const auto& c : handle.containers) {
+          orchestrator::Driver& driver = handle.driver == containers.Name()
                                              ? static_cast<orchestrator::Driver&>(containers)
                                              : static_cast<orchestrator::Driver&>(process_driver);
           if (c.name == "POD") continue;  // a pod's network holder has nothing to say
-          auto logs = driver.Logs(*task->handle, c.name, max_bytes);
+          auto logs = driver.Logs(handle, c.name, max_bytes);
           if (!logs.ok()) return logs.status();
-          if (task->handle->containers.size() > 1) out += fmt::format("==> {} <==\n", c.name);
+          if (handle.containers.size() > 1) out += fmt::format("==> {} <==\n", c.name);
           out += *logs;
         }
         return out;

@@ -68,7 +68,11 @@ int main(int argc, char** argv) {
                     "Docker config.json with registry credentials (default ~/.docker/config.json)");
   serve->add_option("--pause-image", daemon.containers.pause_image,
                     "Image of the per-task network holder of multi-container tasks (default: none, "
-                    "the first container holds the network)");
+                    "the first essential container holds the network)");
+  serve
+      ->add_option("--pause-command", daemon.containers.pause_command,
+                   "Command of the pause container (default: the image's own)")
+      ->delimiter(' ');
 
   // --- validate
   ValidateOptions validate;

@@ -310,9 +310,9 @@ void TaskRunner::Inspect(Task& t) {
   if (statuses.empty() && !driver->Available().ok()) return;
   bool any_running = false;
   const ContainerStatus* ended = nullptr;  // the first essential container that ended
-  t.waiting.clear();
+  std::set<std::string> waiting;
   for (const auto& s : statuses) {
-    if (s.state == ContainerState::kWaiting) t.waiting.insert(s.name);
+    if (s.state == ContainerState::kWaiting) waiting.insert(s.name);
     if (s.state == ContainerState::kRunning || s.state == ContainerState::kWaiting) {
       any_running = true;
       continue;
@@ -322,6 +322,10 @@ void TaskRunner::Inspect(Task& t) {
       if (c.name == s.name) essential = c.essential;
     }
     if (essential && !ended) ended = &s;
+  }
+  if (waiting != t.waiting) {
+    t.waiting = std::move(waiting);
+    UpdateReadiness(t);
   }
   if (t.phase == TaskPhase::kStopping) {
     if (any_running) return;
@@ -502,6 +506,9 @@ void TaskRunner::UpdateReadiness(Task& t) {
     if (kind == ProbeKind::kStartup && p.tracker.state() != ProbeResult::kSuccess) started = false;
     if (kind == ProbeKind::kReadiness && !p.tracker.Passing()) ready = false;
   }
+  // A container still waiting on its dependsOn is not ready, as a pod with a container that
+  // has not started is not.
+  if (!t.waiting.empty()) ready = false;
   TaskPhase next =
       !started ? TaskPhase::kStarting : (ready ? TaskPhase::kReady : TaskPhase::kRunning);
   if (next == t.phase) return;

@@ -21,4 +21,5 @@ tests/container/engine_fixture.sh stop "$ENGINE_DIR" >/dev/null 2>&1 || true
 tests/container/engine_fixture.sh start "$ENGINE_DIR"
 trap 'tests/container/engine_fixture.sh stop "$ENGINE_DIR"' EXIT
 "$BUILD_DIR/cli/capstan" serve --repo examples/containers/repo --state-dir "$STATE_DIR" \
-  --container-engine "$ENGINE_DIR/podman.sock" --task-ports 21000-21999 "$@"
+  --container-engine "$ENGINE_DIR/podman.sock" --task-ports 21000-21999 \
+  --pause-image localhost/capstan-busybox:test --pause-command 'sleep 2147483647' "$@"

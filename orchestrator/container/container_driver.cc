@@ -28,6 +28,9 @@ constexpr char kLabelDependsOn[] = "capstan.depends-on";
 // The member name of a pod's infra (pause) container; never a valid container name of a
 // manifest (upper case), so it cannot clash.
 constexpr char kPauseMember[] = "POD";
+// A pod's network holder when its containers all wait on others or may exit, and no pause image
+// is configured: Kubernetes' pause image (pulled when absent).
+constexpr char kDefaultPauseImage[] = "registry.k8s.io/pause:3.9";
 // How long a finished pull is reused by other tasks of the same image before pulling again.
 constexpr auto kPullReuse = std::chrono::seconds(30);
 
@@ -121,26 +124,32 @@ struct ContainerDriver::PodState {
 };
 
 // Pulls images on one background thread so that a slow registry never holds the loop. The loop
-// asks with Request(); a finished pull is stamped with the loop's clock when first seen.
+// asks with Request(); a finished pull is stamped with the loop's clock when first seen. The
+// thread shares its state and is detached at destruction: a pull can take minutes and the
+// daemon must not wait for it to exit.
 class ContainerDriver::Puller {
  public:
   Puller(std::shared_ptr<DockerClient> client, std::chrono::milliseconds timeout)
-      : client_(std::move(client)), timeout_(timeout), thread_([this] { Run(); }) {}
+      : state_(std::make_shared<State>()) {
+    state_->client = std::move(client);
+    state_->timeout = timeout;
+    std::thread([state = state_] { Run(*state); }).detach();
+  }
   ~Puller() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
+      std::lock_guard<std::mutex> lock(state_->mu);
+      state_->stopping = true;
     }
-    cv_.notify_all();
-    thread_.join();
+    state_->cv.notify_all();
   }
 
   // nullopt while the pull is queued or running; then its outcome, reused for kPullReuse.
   std::optional<Status> Request(const std::string& image, const std::optional<RegistryAuth>& auth,
                                 model::TimePoint now) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = pulls_.find(image);
-    if (it != pulls_.end()) {
+    State& st = *state_;
+    std::lock_guard<std::mutex> lock(st.mu);
+    auto it = st.pulls.find(image);
+    if (it != st.pulls.end()) {
       Pull& p = it->second;
       if (!p.done) return std::nullopt;
       if (!p.seen) {
@@ -148,11 +157,11 @@ class ContainerDriver::Puller {
         p.finished_at = now;
       }
       if (now - p.finished_at < kPullReuse) return p.status;
-      pulls_.erase(it);
+      st.pulls.erase(it);
     }
-    pulls_[image] = Pull{};
-    queue_.push_back({image, auth});
-    cv_.notify_one();
+    st.pulls[image] = Pull{};
+    st.queue.push_back({image, auth});
+    st.cv.notify_one();
     return std::nullopt;
   }
 
@@ -163,35 +172,37 @@ class ContainerDriver::Puller {
     Status status;
     model::TimePoint finished_at{};
   };
+  struct State {
+    std::shared_ptr<DockerClient> client;
+    std::chrono::milliseconds timeout{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    bool stopping = false;
+    std::deque<std::pair<std::string, std::optional<RegistryAuth>>> queue;
+    std::map<std::string, Pull> pulls;
+  };
 
-  void Run() {
+  static void Run(State& st) {
     for (;;) {
       std::pair<std::string, std::optional<RegistryAuth>> job;
       {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        if (stopping_) return;
-        job = std::move(queue_.front());
-        queue_.pop_front();
+        std::unique_lock<std::mutex> lock(st.mu);
+        st.cv.wait(lock, [&st] { return st.stopping || !st.queue.empty(); });
+        if (st.stopping) return;
+        job = std::move(st.queue.front());
+        st.queue.pop_front();
       }
       spdlog::info("container driver: pulling image {}", job.first);
-      Status s = client_->PullImage(job.first, job.second, timeout_);
+      Status s = st.client->PullImage(job.first, job.second, st.timeout);
       if (!s.ok()) spdlog::warn("container driver: pull {}: {}", job.first, s.message());
-      std::lock_guard<std::mutex> lock(mu_);
-      Pull& p = pulls_[job.first];
+      std::lock_guard<std::mutex> lock(st.mu);
+      Pull& p = st.pulls[job.first];
       p.done = true;
       p.status = s;
     }
   }
 
-  std::shared_ptr<DockerClient> client_;
-  std::chrono::milliseconds timeout_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::deque<std::pair<std::string, std::optional<RegistryAuth>>> queue_;
-  std::map<std::string, Pull> pulls_;
-  std::thread thread_;  // last: starts after everything it uses exists
+  std::shared_ptr<State> state_;
 };
 
 ContainerDriver::ContainerDriver(model::Clock& clock, std::shared_ptr<DockerClient> client,
@@ -293,15 +304,30 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     return Status::Error(ErrorCode::kInvalidArgument, "bad task id '" + spec.task_id + "'");
   }
   if (Status s = Refresh(false); !s.ok()) return s;
-  const bool use_pause = !options_.pause_image.empty() && spec.containers.size() > 1;
+  // Who holds the pod's network namespace: a pause container when one is configured, else the
+  // first essential container that waits on nothing (it runs as long as the task does). A pod
+  // whose containers all wait or may exit needs a pause container; Kubernetes' own by default.
+  std::size_t holder_index = spec.containers.size();
+  for (std::size_t i = 0; i < spec.containers.size(); ++i) {
+    const ContainerLaunch& c = spec.containers[i];
+    if (c.essential && c.depends_on.empty()) {
+      holder_index = i;
+      break;
+    }
+  }
+  const bool multi = spec.containers.size() > 1;
+  const bool use_pause =
+      multi && (!options_.pause_image.empty() || holder_index == spec.containers.size());
+  const std::string pause_image =
+      options_.pause_image.empty() ? std::string(kDefaultPauseImage) : options_.pause_image;
+  if (!multi) holder_index = 0;
   for (const auto& c : spec.containers) {
     if (Status s = EnsureImage(c.image, c.image_pull_policy); !s.ok()) {
       return s.WithContext("container " + c.name);
     }
   }
   if (use_pause) {
-    if (Status s = EnsureImage(options_.pause_image, model::ImagePullPolicy::kIfNotPresent);
-        !s.ok()) {
+    if (Status s = EnsureImage(pause_image, model::ImagePullPolicy::kIfNotPresent); !s.ok()) {
       return s.WithContext("pause container");
     }
   }
@@ -343,8 +369,8 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
   if (use_pause) {
     CreateContainerRequest req;
     req.name = EngineName(spec.task_id, kPauseMember);
-    req.image = options_.pause_image;
-    if (!options_.pause_command.empty()) {
+    req.image = pause_image;
+    if (!options_.pause_image.empty() && !options_.pause_command.empty()) {
       req.entrypoint = options_.pause_command;
       req.cmd = std::vector<std::string>{};
     }
@@ -360,7 +386,14 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     m.pause = true;
     pod->members.push_back(std::move(m));
   }
-  for (const ContainerLaunch& c : spec.containers) {
+  // The holder is created first: the others join its namespace.
+  std::vector<std::size_t> order;
+  if (!use_pause) order.push_back(holder_index);
+  for (std::size_t i = 0; i < spec.containers.size(); ++i) {
+    if (use_pause || i != holder_index) order.push_back(i);
+  }
+  for (std::size_t index : order) {
+    const ContainerLaunch& c = spec.containers[index];
     CreateContainerRequest req;
     req.name = EngineName(spec.task_id, c.name);
     req.image = c.image;
@@ -423,7 +456,8 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     m.depends_on = c.depends_on;
     pod->members.push_back(std::move(m));
   }
-  // The holder first (pause, or the first container), then whatever waits on nothing.
+  // The holder first (pause, or the first essential container waiting on nothing), then
+  // whatever waits on nothing.
   for (auto& m : pod->members) {
     if (!m.depends_on.empty() && m.id != holder) continue;
     if (Status s = client_->StartContainer(m.id); !s.ok()) {

@@ -26,9 +26,10 @@ struct ContainerDriverOptions {
   // The engine's container list is read at most this often; Inspect() answers from it.
   std::chrono::milliseconds refresh_interval{200};
   std::chrono::milliseconds pull_timeout{std::chrono::minutes(10)};
-  // A pod's network namespace holder. Empty: the first container holds it and publishes every
-  // port; the others join it (`container:<id>`). Set (an image with a long-running command),
-  // each multi-container task gets its own infra container, as a Kubernetes pause container.
+  // A pod's network namespace holder. Empty: the first essential container that waits on no
+  // other holds it and publishes every port; the others join it (`container:<id>`); a pod with
+  // no such container gets registry.k8s.io/pause:3.9. Set (an image with a long-running
+  // command), each multi-container task gets its own pause container, as in Kubernetes.
   std::string pause_image;
   std::vector<std::string> pause_command;
 };

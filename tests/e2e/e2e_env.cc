@@ -499,6 +499,7 @@ bool Daemon::Start() {
   }
   if (!options_.token_file.empty()) argv.insert(argv.end(), {"--token-file", options_.token_file});
   if (!options_.task_ports.empty()) argv.insert(argv.end(), {"--task-ports", options_.task_ports});
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   process_ =
       std::make_unique<Process>(argv, options_.log_prefix + ".out", options_.log_prefix + ".err");
   static const std::regex serving(R"(serving on http://127\.0\.0\.1:([0-9]+))");

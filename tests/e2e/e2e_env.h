@@ -161,8 +161,9 @@ class Daemon {
     std::string token_file;
     std::string log_format = "text";
     std::string log_level = "info";
-    std::string log_prefix;  // files <log_prefix>.out / .err
-    std::string task_ports;  // --task-ports; empty: the daemon's default
+    std::string log_prefix;               // files <log_prefix>.out / .err
+    std::string task_ports;               // --task-ports; empty: the daemon's default
+    std::vector<std::string> extra_args;  // appended to the command line (--strict, ...)
   };
   explicit Daemon(Options options);
   // Starts it and waits until it listens (its log names the port). Fails the test otherwise.

@@ -255,8 +255,8 @@ class ContainerHarness {
            ("capstan-ctr-" + std::to_string(::getpid()) + "-" + std::to_string(Seq()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto client = driver_socket.empty() ? engine_
-                                        : std::make_shared<DockerClient>(driver_socket, 20s);
+    auto client =
+        driver_socket.empty() ? engine_ : std::make_shared<DockerClient>(driver_socket, 20s);
     ContainerDriverOptions options;
     options.task_dir_root = (dir_ / "tasks").string();
     options.credentials = std::move(credentials);

@@ -180,10 +180,12 @@ TEST(ContainerRollingUpdate, ThreeReplicasSurgeOneNeverBelowThreeReady) {
 // ---------------------------------------------------------------------------------------------
 // 2. Automatic rollback of a bad container revision; v1 keeps serving throughout.
 
-void RollBackFrom(ContainerHarness& h, const testing::EngineEnv& env,
+// `app` differs per test: tests run in parallel on one engine and task ids (container names)
+// derive from the app, workload and revision.
+void RollBackFrom(ContainerHarness& h, const testing::EngineEnv& env, const std::string& app_name,
                   const model::WorkloadSpec& v2_spec, const std::string& expect_in_message) {
   AppSpec app;
-  app.app = "rb";
+  app.app = app_name;
   auto v1_spec = WebWorkload(env, "web", 2, "v1");
   v1_spec.max_surge = model::IntOrPercent::Count(1);
   v1_spec.max_unavailable = model::IntOrPercent::Count(0);
@@ -191,13 +193,13 @@ void RollBackFrom(ContainerHarness& h, const testing::EngineEnv& env,
   const std::string v1 = Deploy(h, app, "web", 2);
   ASSERT_FALSE(v1.empty());
   std::vector<int> v1_ports;
-  for (const auto& t : h.Workload("rb", "web").tasks) v1_ports.push_back(t.host_ports.at(0));
+  for (const auto& t : h.Workload(app_name, "web").tasks) v1_ports.push_back(t.host_ports.at(0));
 
   app.workloads["web"] = v2_spec;
   app.workloads["web"].max_surge = model::IntOrPercent::Count(1);
   app.workloads["web"].max_unavailable = model::IntOrPercent::Count(0);
   h.orch().SetDesired(app);
-  const std::string v2 = h.Workload("rb", "web").desired_revision;
+  const std::string v2 = h.Workload(app_name, "web").desired_revision;
   EXPECT_NE(v2, v1);
   int lowest_v1_ready = 2, v1_misses = 0, v1_answers = 0;
   bool saw_v2_task = false;
@@ -207,7 +209,7 @@ void RollBackFrom(ContainerHarness& h, const testing::EngineEnv& env,
       [&] { return w.phase == RolloutPhase::kRolledBack && w.total == 2 && ReadyOf(w, v1) == 2; },
       90s,
       [&] {
-        w = h.Workload("rb", "web");
+        w = h.Workload(app_name, "web");
         lowest_v1_ready = std::min(lowest_v1_ready, ReadyOf(w, v1));
         for (const auto& t : w.tasks) saw_v2_task |= t.revision == v2;
         if (Steady::now() - last_probe >= 300ms) {  // v1 keeps answering
@@ -230,7 +232,7 @@ void RollBackFrom(ContainerHarness& h, const testing::EngineEnv& env,
   EXPECT_EQ(w.failed_revisions, std::vector<std::string>{v2});
   EXPECT_TRUE(Contains(w.message, expect_in_message)) << w.message;
   std::string left;
-  EXPECT_TRUE(OnlyRevisionInEngine(h, "rb", v1, &left)) << "v2 containers left: " << left;
+  EXPECT_TRUE(OnlyRevisionInEngine(h, app_name, v1, &left)) << "v2 containers left: " << left;
 }
 
 TEST(ContainerRollback, RevisionNeverReadyIsRolledBack) {
@@ -238,7 +240,8 @@ TEST(ContainerRollback, RevisionNeverReadyIsRolledBack) {
   CAPSTAN_REQUIRE_ENGINE_ENV(env);
   ContainerHarness h(env);
   // v2 never writes /www/healthz: its readiness fails twice and the revision is failed.
-  RollBackFrom(h, env, WebWorkload(env, "web", 2, "v2", /*healthy=*/false), "readiness");
+  RollBackFrom(h, env, "rb-ready", WebWorkload(env, "web", 2, "v2", /*healthy=*/false),
+               "readiness");
 }
 
 TEST(ContainerRollback, RevisionExitingAtOnceIsRolledBack) {
@@ -247,7 +250,7 @@ TEST(ContainerRollback, RevisionExitingAtOnceIsRolledBack) {
   ContainerHarness h(env);
   auto v2 = WebWorkload(env, "web", 2, "v2");
   v2.task.containers[0].command = {"/bin/sh", "-c", "exit 3"};
-  RollBackFrom(h, env, v2, "crash-looping");
+  RollBackFrom(h, env, "rb-exit", v2, "crash-looping");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,9 +444,9 @@ model::WorkloadSpec DependsOnWorkload(const testing::EngineEnv& env, int init_ex
   init.name = "init";
   init.image = env.image;
   init.essential = false;
-  init.command = {"/bin/sh", "-c",
-                  "echo initialised > /shared/init.txt; sleep 1; exit " +
-                      std::to_string(init_exit_code)};
+  init.command = {
+      "/bin/sh", "-c",
+      "echo initialised > /shared/init.txt; sleep 1; exit " + std::to_string(init_exit_code)};
   init.volume_mounts = {{"shared", "/shared", "", false}};
   model::ContainerSpec app;
   app.name = "app";
@@ -505,7 +508,8 @@ TEST(ContainerDependsOn, StartsInOrderAndBecomesReady) {
   EXPECT_EQ(res->body, "initialised\n");
   // The task stays Ready with its non-essential init exited.
   h.RunFor(1500ms);
-  EXPECT_EQ(h.Workload("ecs", "svc").ready, 1) << Describe(h.Workload("ecs", "svc"));
+  EXPECT_EQ(h.Workload("ecs", "svc").ready, 1)
+      << Describe(h.Workload("ecs", "svc")) << EventsText(h.events());
   EXPECT_EQ(h.Workload("ecs", "svc").tasks.at(0).restarts, 0);
 }
 
@@ -514,7 +518,7 @@ TEST(ContainerDependsOn, FailedDependencyFailsTheTaskNamingIt) {
   CAPSTAN_REQUIRE_ENGINE_ENV(env);
   ContainerHarness h(env, "", {}, PodNetwork::kPauseContainer);
   AppSpec spec;
-  spec.app = "ecs";
+  spec.app = "ecsfail";
   model::JobSpec job;
   job.task = DependsOnWorkload(env, 1).task;
   job.task.restart_policy = model::RestartPolicy::kNever;
@@ -524,13 +528,13 @@ TEST(ContainerDependsOn, FailedDependencyFailsTheTaskNamingIt) {
   JobStatus j;
   ASSERT_TRUE(h.RunUntil(
       [&] {
-        j = h.orch().Status("ecs").jobs["once"];
+        j = h.orch().Status("ecsfail").jobs["once"];
         return j.phase != JobPhase::kRunning && j.active == 0;
       },
       60s))
       << EventsText(h.events());
   EXPECT_EQ(j.phase, JobPhase::kFailed);
-  const std::string events = EventsText(h.events(), "ecs-once-");
+  const std::string events = EventsText(h.events(), "ecsfail-once-");
   EXPECT_TRUE(Contains(events, "dependency init did not succeed")) << events;
   EXPECT_TRUE(Contains(events, "SUCCESS")) << events;
   // Neither app nor side ever ran.
@@ -579,8 +583,8 @@ TEST(ContainerImages, AnonymousRegistryImageWithPullAlwaysRuns) {
   CAPSTAN_REQUIRE_ENGINE_ENV(env);
   ContainerHarness h(env);
   std::string events;
-  JobStatus j = RunJob(h, "anon", ImageJob(env.registry_image(), model::ImagePullPolicy::kAlways),
-                       &events);
+  JobStatus j =
+      RunJob(h, "anon", ImageJob(env.registry_image(), model::ImagePullPolicy::kAlways), &events);
   EXPECT_EQ(j.phase, JobPhase::kComplete) << events;
   EXPECT_TRUE(Contains(events, "pulling image")) << events;
 }
@@ -608,8 +612,7 @@ TEST(ContainerImages, AuthRegistryWithoutCredentialsFailsUnauthorized) {
       h, "noauth", ImageJob(env.auth_registry_image(), model::ImagePullPolicy::kAlways), &events);
   EXPECT_EQ(j.phase, JobPhase::kFailed) << events;
   EXPECT_TRUE(Contains(events, "ErrImagePull")) << events;
-  EXPECT_TRUE(Contains(events, "unauthorized") || Contains(events, "authentication"))
-      << events;
+  EXPECT_TRUE(Contains(events, "unauthorized") || Contains(events, "authentication")) << events;
 }
 
 TEST(ContainerImages, MissingImageFailsWithNotFound) {
@@ -617,10 +620,10 @@ TEST(ContainerImages, MissingImageFailsWithNotFound) {
   CAPSTAN_REQUIRE_ENGINE_ENV(env);
   ContainerHarness h(env);
   std::string events;
-  JobStatus j = RunJob(h, "missing",
-                       ImageJob(env.registry + "/capstan/no-such-image:test",
-                                model::ImagePullPolicy::kIfNotPresent),
-                       &events);
+  JobStatus j = RunJob(
+      h, "missing",
+      ImageJob(env.registry + "/capstan/no-such-image:test", model::ImagePullPolicy::kIfNotPresent),
+      &events);
   EXPECT_EQ(j.phase, JobPhase::kFailed) << events;
   EXPECT_TRUE(Contains(events, "capstan/no-such-image")) << events;
   EXPECT_TRUE(Contains(events, "not found") || Contains(events, "manifest unknown")) << events;
@@ -632,7 +635,7 @@ TEST(ContainerImages, DeploymentToMissingImageRollsBack) {
   ContainerHarness h(env);
   auto v2 = WebWorkload(env, "web", 2, "v2");
   v2.task.containers[0].image = env.registry + "/capstan/no-such-image:test";
-  RollBackFrom(h, env, v2, "crash-looping");
+  RollBackFrom(h, env, "rb-image", v2, "crash-looping");
   EXPECT_TRUE(Contains(EventsText(h.events()), "no-such-image")) << EventsText(h.events());
 }
 
@@ -675,8 +678,7 @@ TEST(ContainerPorts, HostPortInUseFailsTheStartClearly) {
 TEST(ContainerEngineOutage, RolloutWaitsForTheEngineAndThenCompletes) {
   testing::EngineEnv env;
   CAPSTAN_REQUIRE_ENGINE_ENV(env);
-  EngineForwarder forwarder("/tmp/capstan-fwd-" + std::to_string(::getpid()) + ".sock",
-                            env.socket);
+  EngineForwarder forwarder("/tmp/capstan-fwd-" + std::to_string(::getpid()) + ".sock", env.socket);
   ContainerHarness h(env, forwarder.path());
   AppSpec app;
   app.app = "away";
@@ -699,7 +701,8 @@ TEST(ContainerEngineOutage, RolloutWaitsForTheEngineAndThenCompletes) {
       [&] {
         w = h.Workload("away", "web");
         return std::any_of(w.tasks.begin(), w.tasks.end(), [&](const TaskSummary& t) {
-          return t.revision == v2 && (t.phase == TaskPhase::kRunning || t.phase == TaskPhase::kReady);
+          return t.revision == v2 &&
+                 (t.phase == TaskPhase::kRunning || t.phase == TaskPhase::kReady);
         });
       },
       60s))
@@ -722,7 +725,8 @@ TEST(ContainerEngineOutage, RolloutWaitsForTheEngineAndThenCompletes) {
   EXPECT_EQ(h.events().Count("away-", "BackOff"), backoffs) << EventsText(h.events());
   EXPECT_EQ(h.events().Count("away-", "Error"), errors) << EventsText(h.events());
   EXPECT_GE(lowest_ready, 2) << EventsText(h.events());
-  EXPECT_TRUE(waited) << "no task waited for the engine:\n" << Describe(w) << EventsText(h.events());
+  EXPECT_TRUE(waited) << "no task waited for the engine:\n"
+                      << Describe(w) << EventsText(h.events());
   EXPECT_FALSE(h.driver().Available().ok());
 
   ASSERT_TRUE(forwarder.Up());
