@@ -35,6 +35,10 @@ double CurrentRssMb();
 struct BenchArgs {
   bool json = false;
   bool quick = false;  // smaller sizes, for a smoke run in the test suite
+  int runs = 0;        // --runs N: repetitions, for benchmarks that repeat (0: their default)
+  // --engine-env FILE: a running engine_fixture.sh engine (its DIR/env) for the container
+  // benchmarks; empty: they start and stop their own.
+  std::string engine_env;
 };
 
 }  // namespace capstan::bench

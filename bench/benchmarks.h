@@ -14,5 +14,7 @@ int RunRollout(const BenchArgs& args);
 int RunOrchestratorMemory(const BenchArgs& args);
 int RunWebhookLatency(const BenchArgs& args);
 int RunIdle(const BenchArgs& args);
+int RunContainerStart(const BenchArgs& args);
+int RunKubePlay(const BenchArgs& args);
 
 }  // namespace capstan::bench

@@ -1,6 +1,8 @@
-// capstan-bench NAME [--json] [--quick]: runs one benchmark and prints its figures.
+// capstan-bench NAME [--json] [--quick] [--runs N] [--engine-env FILE]: runs one benchmark and
+// prints its figures.
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -32,12 +34,21 @@ const std::vector<Benchmark>& All() {
        RunWebhookLatency},
       {"idle", "daemon with 100 applications and 300 process tasks: RSS and no-change reconcile",
        RunIdle},
+      {"container-start",
+       "task scheduled -> container running via ContainerDriver vs `podman run -d` (Podman)",
+       RunContainerStart},
+      {"kube-play", "10-replica Deployment: `podman kube play` vs Capstan's rollout (Podman)",
+       RunKubePlay},
   };
   return kAll;
 }
 
 int Usage() {
-  fmt::print(stderr, "usage: capstan-bench NAME [--json] [--quick]\n\nbenchmarks:\n");
+  fmt::print(stderr,
+             "usage: capstan-bench NAME [--json] [--quick] [--runs N] [--engine-env FILE]\n\n"
+             "  --runs N           repetitions (container-start, kube-play)\n"
+             "  --engine-env FILE  use a running tests/container/engine_fixture.sh engine\n"
+             "                     (DIR/env) instead of starting one\n\nbenchmarks:\n");
   for (const auto& b : All()) fmt::print(stderr, "  {:<22} {}\n", b.name, b.description);
   return 2;
 }
@@ -53,6 +64,11 @@ int main(int argc, char** argv) {
       args.json = true;
     } else if (std::strcmp(argv[i], "--quick") == 0) {
       args.quick = true;
+    } else if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+      args.runs = std::atoi(argv[++i]);
+      if (args.runs <= 0) return Usage();
+    } else if (std::strcmp(argv[i], "--engine-env") == 0 && i + 1 < argc) {
+      args.engine_env = argv[++i];
     } else {
       return Usage();
     }
