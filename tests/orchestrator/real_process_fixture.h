@@ -28,6 +28,7 @@
 #include "orchestrator/process_driver.h"
 #include "orchestrator/scheduler.h"
 #include "orchestrator/service_proxy.h"
+#include "tests/orchestrator/scenario_steps.h"
 
 namespace capstan::orchestrator::e2e {
 
@@ -72,7 +73,7 @@ inline model::ServiceSpec ServiceFor(const std::string& name) {
   return s;
 }
 
-class RealHarness {
+class RealHarness : public scenario::StepLoop<RealHarness> {
  public:
   RealHarness() {
     dir_ = std::filesystem::temp_directory_path() /
@@ -146,28 +147,6 @@ class RealHarness {
     }
   }
 
-  // Steps every `period` until `done` holds (true) or `timeout` passes (false). `each` runs after
-  // every Step, for invariants that must hold at every step.
-  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
-                const std::function<void()>& each = {}, std::chrono::milliseconds period = 50ms) {
-    const auto deadline = Steady::now() + timeout;
-    for (;;) {
-      Step();
-      if (each) each();
-      if (done()) return true;
-      if (Steady::now() >= deadline) return false;
-      std::this_thread::sleep_for(period);
-    }
-  }
-  // Steps for `d` whatever happens.
-  void RunFor(std::chrono::milliseconds d, const std::function<void()>& each = {}) {
-    (void)RunUntil([] { return false; }, d, each);
-  }
-
-  WorkloadStatus Workload(const std::string& app, const std::string& name) {
-    return orch_->Status(app).workloads[name];
-  }
-
   // The pid of a task's first container, 0 if not running.
   int PidOf(const std::string& task_id) const {
     const Task* t = orch_->runner().Find(task_id);
@@ -192,13 +171,6 @@ class RealHarness {
   std::set<std::pair<int, std::uint64_t>> pids_;  // pid, start time
 };
 
-// Ready tasks of `revision` (all revisions if empty), not counting tasks being stopped.
-inline int ReadyOf(const WorkloadStatus& w, const std::string& revision = "") {
-  int n = 0;
-  for (const auto& t : w.tasks) {
-    if (t.phase == TaskPhase::kReady && (revision.empty() || t.revision == revision)) ++n;
-  }
-  return n;
-}
+using scenario::ReadyOf;
 
 }  // namespace capstan::orchestrator::e2e

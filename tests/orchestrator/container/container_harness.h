@@ -39,6 +39,7 @@
 #include "orchestrator/scheduler.h"
 #include "orchestrator/service_proxy.h"
 #include "tests/container/engine_env.h"
+#include "tests/orchestrator/scenario_steps.h"
 
 namespace capstan::orchestrator::container::e2e {
 
@@ -244,7 +245,7 @@ class EngineForwarder {
 // Who holds a multi-container task's network namespace (ContainerDriverOptions::pause_image).
 enum class PodNetwork { kFirstContainer, kPauseContainer };
 
-class ContainerHarness {
+class ContainerHarness : public scenario::StepLoop<ContainerHarness> {
  public:
   // `driver_socket`: where the driver talks to the engine; empty = the engine's own socket.
   explicit ContainerHarness(const testing::EngineEnv& env, const std::string& driver_socket = "",
@@ -335,27 +336,6 @@ class ContainerHarness {
     for (const auto& [id, t] : orch_->runner().tasks()) apps_.insert(t.app);
   }
 
-  // Steps every `period` until `done` holds (true) or `timeout` passes (false). `each` runs after
-  // every Step, for invariants that must hold at every step.
-  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
-                const std::function<void()>& each = {}, std::chrono::milliseconds period = 50ms) {
-    const auto deadline = Steady::now() + timeout;
-    for (;;) {
-      Step();
-      if (each) each();
-      if (done()) return true;
-      if (Steady::now() >= deadline) return false;
-      std::this_thread::sleep_for(period);
-    }
-  }
-  void RunFor(std::chrono::milliseconds d, const std::function<void()>& each = {}) {
-    (void)RunUntil([] { return false; }, d, each);
-  }
-
-  WorkloadStatus Workload(const std::string& app, const std::string& name) {
-    return orch_->Status(app).workloads[name];
-  }
-
   const Task* FindTask(const std::string& id) const { return orch_->runner().Find(id); }
 
   // The engine id of a container of a running task, empty if none.
@@ -397,13 +377,6 @@ class ContainerHarness {
   std::set<std::string> apps_;
 };
 
-// Ready tasks of `revision` (all revisions if empty).
-inline int ReadyOf(const WorkloadStatus& w, const std::string& revision = "") {
-  int n = 0;
-  for (const auto& t : w.tasks) {
-    if (t.phase == TaskPhase::kReady && (revision.empty() || t.revision == revision)) ++n;
-  }
-  return n;
-}
+using scenario::ReadyOf;
 
 }  // namespace capstan::orchestrator::container::e2e

@@ -23,25 +23,11 @@
 namespace capstan::orchestrator::container::e2e {
 namespace {
 
-std::string Describe(const WorkloadStatus& w) {
-  std::ostringstream out;
-  out << "phase=" << RolloutPhaseName(w.phase) << " ready=" << w.ready << " total=" << w.total
-      << " current=" << w.current_revision.substr(0, 8)
-      << " target=" << w.target_revision.substr(0, 8) << " message='" << w.message << "'\n";
-  for (const auto& t : w.tasks) {
-    out << "  " << t.id << " " << TaskPhaseName(t.phase) << " " << t.reason << " " << t.message
-        << " restarts=" << t.restarts << "\n";
-  }
-  return out.str();
-}
-
-std::string EventsText(EventLog& events, const std::string& prefix = "") {
-  std::ostringstream out;
-  for (const auto& e : events.Events(prefix)) {
-    out << e.object << " " << e.reason << ": " << e.message << "\n";
-  }
-  return out.str();
-}
+using scenario::Deploy;
+using scenario::Describe;
+using scenario::EventsText;
+using scenario::RollAndWatch;
+using scenario::Settled;
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -51,52 +37,6 @@ std::string Lower(std::string s) {
 
 bool Contains(const std::string& text, const std::string& what) {
   return Lower(text).find(Lower(what)) != std::string::npos;
-}
-
-bool Settled(const WorkloadStatus& w, int replicas) {
-  return w.phase == RolloutPhase::kComplete && w.ready == replicas && w.total == replicas &&
-         ReadyOf(w, w.current_revision) == replicas;
-}
-
-// Deploys `spec` and waits until all its replicas are Ready; returns the revision.
-std::string Deploy(ContainerHarness& h, const AppSpec& spec, const std::string& workload,
-                   int replicas) {
-  h.orch().SetDesired(spec);
-  WorkloadStatus w;
-  bool ok = h.RunUntil(
-      [&] {
-        w = h.Workload(spec.app, workload);
-        return Settled(w, replicas);
-      },
-      90s);
-  EXPECT_TRUE(ok) << Describe(w) << EventsText(h.events());
-  return w.current_revision;
-}
-
-// Rolls to a new revision and checks, after EVERY Step, that at least `min_ready` tasks are
-// Ready and at most `max_total` tasks are live. Returns the final status.
-WorkloadStatus RollAndWatch(ContainerHarness& h, const AppSpec& spec, const std::string& workload,
-                            int replicas, int min_ready, int max_total) {
-  const std::string before = h.Workload(spec.app, workload).current_revision;
-  h.orch().SetDesired(spec);
-  int lowest_ready = replicas, highest_total = 0, steps = 0;
-  WorkloadStatus w;
-  bool done = h.RunUntil([&] { return w.current_revision != before && Settled(w, replicas); }, 120s,
-                         [&] {
-                           w = h.Workload(spec.app, workload);
-                           lowest_ready = std::min(lowest_ready, w.ready);
-                           highest_total = std::max(highest_total, w.total);
-                           ++steps;
-                         });
-  EXPECT_TRUE(done) << Describe(w) << EventsText(h.events());
-  EXPECT_GE(lowest_ready, min_ready) << EventsText(h.events());
-  EXPECT_LE(highest_total, max_total);
-  EXPECT_GE(steps, 5) << "the rollout should take several steps";
-  for (const auto& t : w.tasks) {
-    if (t.phase == TaskPhase::kStopping || IsTerminal(t.phase)) continue;  // on their way out
-    EXPECT_EQ(t.revision, w.current_revision) << t.id;
-  }
-  return w;
 }
 
 // Waits until the engine holds no container of `app` with a revision other than `revision`.

@@ -1,0 +1,129 @@
+#pragma once
+
+// What the real-orchestrator scenarios share, whatever runs the tasks (processes in
+// real_process_test, containers in container_scenarios_test): stepping the loop on the real
+// clock, reading a workload's state, and the deploy / roll-and-watch steps with their checks.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "orchestrator/event_log.h"
+#include "orchestrator/orchestrator.h"
+
+namespace capstan::orchestrator::scenario {
+
+// Steps `Derived` (which has Step()) on the real clock. CRTP so that each harness keeps its own
+// Step() (what it records for cleanup) without a virtual call.
+template <typename Derived>
+class StepLoop {
+ public:
+  // Steps every `period` until `done` holds (true) or `timeout` passes (false). `each` runs after
+  // every Step, for invariants that must hold at every step.
+  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+                const std::function<void()>& each = {},
+                std::chrono::milliseconds period = std::chrono::milliseconds(50)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      static_cast<Derived*>(this)->Step();
+      if (each) each();
+      if (done()) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(period);
+    }
+  }
+  // Steps for `d` whatever happens.
+  void RunFor(std::chrono::milliseconds d, const std::function<void()>& each = {}) {
+    (void)RunUntil([] { return false; }, d, each);
+  }
+  WorkloadStatus Workload(const std::string& app, const std::string& name) {
+    return static_cast<Derived*>(this)->orch().Status(app).workloads[name];
+  }
+};
+
+// Ready tasks of `revision` (all revisions if empty).
+inline int ReadyOf(const WorkloadStatus& w, const std::string& revision = "") {
+  int n = 0;
+  for (const auto& t : w.tasks) {
+    if (t.phase == TaskPhase::kReady && (revision.empty() || t.revision == revision)) ++n;
+  }
+  return n;
+}
+
+inline std::string Describe(const WorkloadStatus& w) {
+  std::ostringstream out;
+  out << "phase=" << RolloutPhaseName(w.phase) << " ready=" << w.ready << " total=" << w.total
+      << " current=" << w.current_revision.substr(0, 8)
+      << " target=" << w.target_revision.substr(0, 8) << " message='" << w.message << "'\n";
+  for (const auto& t : w.tasks) {
+    out << "  " << t.id << " " << TaskPhaseName(t.phase) << " " << t.reason << " " << t.message
+        << " restarts=" << t.restarts << "\n";
+  }
+  return out.str();
+}
+
+inline std::string EventsText(EventLog& events, const std::string& prefix = "") {
+  std::ostringstream out;
+  for (const auto& e : events.Events(prefix)) {
+    out << e.object << " " << e.reason << ": " << e.message << "\n";
+  }
+  return out.str();
+}
+
+// The rollout is complete with exactly `replicas` Ready tasks, all of the current revision.
+inline bool Settled(const WorkloadStatus& w, int replicas) {
+  return w.phase == RolloutPhase::kComplete && w.ready == replicas && w.total == replicas &&
+         ReadyOf(w, w.current_revision) == replicas;
+}
+
+// Deploys `spec` and waits until all its replicas are Ready; returns the revision.
+template <typename Harness>
+std::string Deploy(Harness& h, const AppSpec& spec, const std::string& workload, int replicas,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(90)) {
+  h.orch().SetDesired(spec);
+  WorkloadStatus w;
+  bool ok = h.RunUntil(
+      [&] {
+        w = h.Workload(spec.app, workload);
+        return Settled(w, replicas);
+      },
+      timeout);
+  EXPECT_TRUE(ok) << Describe(w) << EventsText(h.events());
+  return w.current_revision;
+}
+
+// Rolls to a new revision and checks, after EVERY Step, that at least `min_ready` tasks are
+// Ready and at most `max_total` tasks are live. Returns the final status.
+template <typename Harness>
+WorkloadStatus RollAndWatch(Harness& h, const AppSpec& spec, const std::string& workload,
+                            int replicas, int min_ready, int max_total,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+  const std::string before = h.Workload(spec.app, workload).current_revision;
+  h.orch().SetDesired(spec);
+  int lowest_ready = replicas, highest_total = 0, steps = 0;
+  WorkloadStatus w;
+  bool done =
+      h.RunUntil([&] { return w.current_revision != before && Settled(w, replicas); }, timeout,
+                 [&] {
+                   w = h.Workload(spec.app, workload);
+                   lowest_ready = std::min(lowest_ready, w.ready);
+                   highest_total = std::max(highest_total, w.total);
+                   ++steps;
+                 });
+  EXPECT_TRUE(done) << Describe(w) << EventsText(h.events());
+  EXPECT_GE(lowest_ready, min_ready) << EventsText(h.events());
+  EXPECT_LE(highest_total, max_total);
+  EXPECT_GE(steps, 5) << "the rollout should take several steps";
+  for (const auto& t : w.tasks) {
+    if (t.phase == TaskPhase::kStopping || IsTerminal(t.phase)) continue;  // on their way out
+    EXPECT_EQ(t.revision, w.current_revision) << t.id;
+  }
+  return w;
+}
+
+}  // namespace capstan::orchestrator::scenario
