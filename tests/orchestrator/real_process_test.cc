@@ -18,6 +18,7 @@ namespace {
 using scenario::Deploy;
 using scenario::Describe;
 using scenario::EventsText;
+using scenario::ExpectNoLostRequestDuringRollout;
 using scenario::RollAndWatch;
 using scenario::Settled;
 
@@ -64,83 +65,9 @@ TEST(RealServiceProxy, RollingUpdateUnderLoadLosesNoRequest) {
   app.workloads["web"].max_unavailable = model::IntOrPercent::Count(0);
   app.services["web"] = ServiceFor("web");
   Deploy(h, app, "web", 3);
-  const auto svc = h.orch().Status("shop").services["web"];
-  ASSERT_EQ(svc.ports.size(), 1u);
-  const int port = svc.ports[0].bound_port;
-  ASSERT_GT(port, 0) << svc.ports[0].error;
-  ASSERT_EQ(svc.ports[0].endpoints.size(), 3u);
-
-  // ~50 requests/s, each on a new connection (so every one goes through the proxy's choice).
-  std::atomic<bool> stop{false};
-  std::mutex mu;  // guards the vectors below
-  std::vector<std::string> versions;
-  std::vector<std::string> failures;
-  std::thread client([&] {
-    while (!stop.load()) {
-      const auto next = Steady::now() + 20ms;
-      httplib::Client cli("127.0.0.1", port);
-      cli.set_connection_timeout(5);
-      cli.set_read_timeout(5);
-      auto res = cli.Get("/");
-      {
-        std::lock_guard lock(mu);
-        if (res && res->status == 200) {
-          auto at = res->body.find("version=");
-          versions.push_back(at == std::string::npos
-                                 ? "?"
-                                 : res->body.substr(at + 8, res->body.find(' ', at) - at - 8));
-        } else {
-          failures.push_back(res ? "HTTP " + std::to_string(res->status)
-                                 : httplib::to_string(res.error()));
-        }
-      }
-      std::this_thread::sleep_until(next);
-    }
+  ExpectNoLostRequestDuringRollout(h, app, [](AppSpec& a) {
+    a.workloads["web"].task.containers[0].args = {"--version", "v2"};
   });
-  struct Joiner {
-    std::atomic<bool>& stop;
-    std::thread& t;
-    ~Joiner() {
-      stop = true;
-      if (t.joinable()) t.join();
-    }
-  } joiner{stop, client};
-
-  // Endpoint removal comes BEFORE SIGTERM: when a task is signalled, the proxy must no longer
-  // list it (checked in the write-ahead journal, which runs just before each signal).
-  const std::string key = "shop/web/http";
-  ASSERT_EQ(h.proxy().Port(key), port);
-  int stops = 0, stops_while_endpoint = 0;
-  h.orch().SetJournal([&](const JournalEntry& e) {
-    if (e.op != JournalOp::kStop) return;
-    ++stops;
-    for (const auto& ep : h.proxy().Endpoints(key)) {
-      if (std::find(e.host_ports.begin(), e.host_ports.end(), ep.port) != e.host_ports.end()) {
-        ++stops_while_endpoint;
-      }
-    }
-  });
-
-  h.RunFor(500ms);  // some v1 traffic first
-  app.workloads["web"].task.containers[0].args = {"--version", "v2"};
-  RollAndWatch(h, app, "web", 3, /*min_ready=*/3, /*max_total=*/4);
-  h.RunFor(1s);  // the old tasks finish stopping; traffic goes on
-  stop = true;
-  client.join();
-
-  EXPECT_EQ(stops, 3);
-  EXPECT_EQ(stops_while_endpoint, 0);
-  std::lock_guard lock(mu);
-  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << failures.size() + versions.size()
-                                << " requests failed, first: " << failures.front();
-  ASSERT_GE(versions.size(), 50u);
-  EXPECT_EQ(versions.front(), "v1");
-  EXPECT_EQ(versions.back(), "v2");
-  // Once every v1 task is gone only v2 answers: the tail is all v2.
-  const std::size_t tail = std::min<std::size_t>(versions.size(), 10);
-  for (std::size_t i = versions.size() - tail; i < versions.size(); ++i) {
-    EXPECT_EQ(versions[i], "v2") << i;
-  }
 }
 
 // 3. Automatic rollback with real processes: v1 keeps every Ready task throughout.

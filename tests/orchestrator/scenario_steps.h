@@ -5,13 +5,18 @@
 // clock, reading a workload's state, and the deploy / roll-and-watch steps with their checks.
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "orchestrator/event_log.h"
 #include "orchestrator/orchestrator.h"
@@ -124,6 +129,99 @@ WorkloadStatus RollAndWatch(Harness& h, const AppSpec& spec, const std::string& 
     EXPECT_EQ(t.revision, w.current_revision) << t.id;
   }
   return w;
+}
+
+// Rolls the 3-replica "web" workload of `app` (already deployed, behind Service "web") to v2 while
+// a client sends ~50 requests/s through the proxy, each on a new connection: no request may fail,
+// no task may be signalled while it is still an endpoint, and traffic ends on v2. The servers
+// answer "version=<v>" in their body.
+template <typename Harness>
+void ExpectNoLostRequestDuringRollout(Harness& h, AppSpec& app,
+                                      const std::function<void(AppSpec&)>& to_v2) {
+  const auto svc = h.orch().Status(app.app).services["web"];
+  ASSERT_EQ(svc.ports.size(), 1u);
+  const int port = svc.ports[0].bound_port;
+  ASSERT_GT(port, 0) << svc.ports[0].error;
+  ASSERT_EQ(svc.ports[0].endpoints.size(), 3u);
+
+  // ~50 requests/s, each on a new connection (so every one goes through the proxy's choice).
+  std::atomic<bool> stop{false};
+  std::mutex mu;  // guards the vectors below
+  std::vector<std::string> versions;
+  std::vector<std::string> failures;
+  std::thread client([&] {
+    while (!stop.load()) {
+      const auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+      httplib::Client cli("127.0.0.1", port);
+      cli.set_connection_timeout(5);
+      cli.set_read_timeout(5);
+      auto res = cli.Get("/");
+      {
+        std::lock_guard lock(mu);
+        if (res && res->status == 200) {
+          auto at = res->body.find("version=");
+          std::string v = at == std::string::npos ? "?" : res->body.substr(at + 8);
+          v.erase(std::find_if(v.begin(), v.end(),
+                               [](unsigned char c) { return std::isspace(c) != 0; }),
+                  v.end());
+          versions.push_back(v);
+        } else {
+          failures.push_back(res ? "HTTP " + std::to_string(res->status)
+                                 : httplib::to_string(res.error()));
+        }
+      }
+      std::this_thread::sleep_until(next);
+    }
+  });
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Joiner() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } joiner{stop, client};
+
+  // Endpoint removal comes BEFORE SIGTERM (checked in the write-ahead journal, which runs just
+  // before each signal).
+  const std::string key = app.app + "/web/http";
+  ASSERT_EQ(h.proxy().Port(key), port);
+  int stops = 0, stops_while_endpoint = 0;
+  // The journal hook reads this frame's locals: it must not outlive them (the harness steps on
+  // while it tears down).
+  struct JournalReset {
+    Orchestrator& orch;
+    ~JournalReset() { orch.SetJournal({}); }
+  } journal_reset{h.orch()};
+  h.orch().SetJournal([&](const JournalEntry& e) {
+    if (e.op != JournalOp::kStop) return;
+    ++stops;
+    for (const auto& ep : h.proxy().Endpoints(key)) {
+      if (std::find(e.host_ports.begin(), e.host_ports.end(), ep.port) != e.host_ports.end()) {
+        ++stops_while_endpoint;
+      }
+    }
+  });
+
+  h.RunFor(std::chrono::milliseconds(500));  // some v1 traffic first
+  to_v2(app);
+  RollAndWatch(h, app, "web", 3, /*min_ready=*/3, /*max_total=*/4);
+  h.RunFor(std::chrono::seconds(1));  // the old tasks finish stopping; traffic goes on
+  stop = true;
+  client.join();
+
+  EXPECT_EQ(stops, 3);
+  EXPECT_EQ(stops_while_endpoint, 0);
+  std::lock_guard lock(mu);
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << failures.size() + versions.size()
+                                << " requests failed, first: " << failures.front();
+  ASSERT_GE(versions.size(), 50u);
+  EXPECT_EQ(versions.front(), "v1");
+  EXPECT_EQ(versions.back(), "v2");
+  const std::size_t tail = std::min<std::size_t>(versions.size(), 10);
+  for (std::size_t i = versions.size() - tail; i < versions.size(); ++i) {
+    EXPECT_EQ(versions[i], "v2") << i;
+  }
 }
 
 }  // namespace capstan::orchestrator::scenario
