@@ -5,9 +5,15 @@
 #include <string>
 #include <string_view>
 
+#include "model/image_reference.h"
 #include "model/status.h"
 
 namespace capstan::orchestrator::container {
+
+// The image reference grammar lives in the model so renderers can validate manifests with it.
+using model::DefaultPullAlways;
+using model::ImageReference;
+using model::ParseImageReference;
 
 struct RegistryAuth {
   std::string username;
@@ -15,21 +21,6 @@ struct RegistryAuth {
   std::string identity_token;
   std::string server_address;
 };
-
-// An image reference split as the engine reads it: [registry/]repository[:tag][@digest].
-// "busybox" -> registry "docker.io", repository "library/busybox", tag "latest" (implied).
-struct ImageReference {
-  std::string registry;      // "docker.io", "127.0.0.1:5000", "ghcr.io"
-  std::string repository;    // "library/busybox", "team/app"
-  std::string tag;           // empty when only a digest is given
-  std::string digest;        // "sha256:..." or empty
-  bool tag_implied = false;  // no tag was written: "latest" is meant
-};
-model::Result<ImageReference> ParseImageReference(std::string_view image);
-
-// Kubernetes' default imagePullPolicy: Always when the tag is "latest" or implied (and no digest),
-// IfNotPresent otherwise.
-bool DefaultPullAlways(const ImageReference& ref);
 
 // Credentials from a Docker config.json ("auths": {"<registry>": {"auth": base64(user:pass)} or
 // {"username", "password"} or {"identitytoken"}}). Keys may be bare hosts, host:port or URLs

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "model/image_reference.h"
 #include "renderers/ecs/ecs_names.h"
 #include "renderers/ecs/ecs_placement.h"
 #include "renderers/ecs/ecs_units.h"
@@ -327,6 +328,13 @@ std::optional<model::ContainerSpec> ReadContainer(EcsDocument& doc, const json& 
       doc.Error(MemberPath(path, "image"), "is required");
     }
   } else {
+    // A template expression is left as written (the file carries a warning), so only a literal
+    // reference is checked here rather than when the container driver fails to pull it.
+    if (!HasTemplateExpression(*image)) {
+      if (auto ref = model::ParseImageReference(*image); !ref.ok()) {
+        doc.Error(MemberPath(path, "image"), ref.status().message());
+      }
+    }
     spec.image = *image;
   }
   if (auto entry_point = doc.StringArray(container, "entryPoint", path))

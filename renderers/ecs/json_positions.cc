@@ -50,6 +50,11 @@ JsonPosition PositionAtOffset(std::string_view text, std::size_t offset) {
   return position;
 }
 
+bool HasTemplateExpression(std::string_view text) {
+  const auto open = text.find("{{");
+  return open != std::string_view::npos && text.find("}}", open + 2) != std::string_view::npos;
+}
+
 std::string MemberPath(const std::string& parent, std::string_view key) {
   if (parent.empty()) return std::string(key);
   std::string path;
@@ -109,7 +114,7 @@ class JsonTokenizer {
           } else if (c == '"') {
             std::string raw;
             if (!ScanString(nullptr, &raw)) return;
-            if (!index_.first_template_ && HasTemplate(raw)) {
+            if (!index_.first_template_ && HasTemplateExpression(raw)) {
               index_.first_template_.emplace(path, here);
             }
             index_.positions_[std::move(path)] = here;
@@ -137,7 +142,7 @@ class JsonTokenizer {
           std::string raw;
           if (!ScanString(&key, &raw)) return;
           Frame& frame = stack_.back();
-          if (!index_.first_template_ && HasTemplate(raw)) {
+          if (!index_.first_template_ && HasTemplateExpression(raw)) {
             index_.first_template_.emplace(MemberPath(frame.path, key), here);
           }
           auto [it, inserted] = frame.keys.emplace(key, here);
@@ -189,11 +194,6 @@ class JsonTokenizer {
   static bool IsScalarChar(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
            c == '+' || c == '.';
-  }
-
-  static bool HasTemplate(std::string_view raw) {
-    const auto open = raw.find("{{");
-    return open != std::string_view::npos && raw.find("}}", open + 2) != std::string_view::npos;
   }
 
   std::string CurrentValuePath() const {

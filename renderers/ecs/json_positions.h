@@ -20,6 +20,10 @@ struct JsonPosition {
 // The line and column of byte `offset` of `text` (clamped to the end of the text).
 JsonPosition PositionAtOffset(std::string_view text, std::size_t offset);
 
+// Whether `text` holds a "{{ ... }}" template expression (ecspresso): such values are left as
+// written, so checks of their syntax would only reject the template.
+bool HasTemplateExpression(std::string_view text);
+
 // A key that appears twice in one object. JSON parsers keep the last one (nlohmann does), so the
 // first is silently lost: worth a warning.
 struct DuplicateKey {

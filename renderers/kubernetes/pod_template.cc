@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "model/image_reference.h"
 #include "renderers/kubernetes/names.h"
 #include "renderers/kubernetes/quantity.h"
 
@@ -347,6 +348,13 @@ std::optional<model::ContainerSpec> ConvertContainer(PodScope& pod, const YAML::
     }
   }
   out.image = c.String("image").value_or("");
+  // Checked here so a bad reference fails validation with its position, not the container driver
+  // at start. No image is fine for the process driver, which ignores images.
+  if (!out.image.empty()) {
+    if (auto ref = model::ParseImageReference(out.image); !ref.ok()) {
+      pod.findings.Error(c.Get("image"), c.PathOf("image"), ref.status().message());
+    }
+  }
   out.command = c.StringList("command").value_or(std::vector<std::string>{});
   out.args = c.StringList("args").value_or(std::vector<std::string>{});
   out.working_dir = c.String("workingDir").value_or("");

@@ -186,14 +186,23 @@ TEST_F(EcsCorpus, TomcatIsMalformedJsonWithAPosition) {
   EXPECT_TRUE(r.app.resources.empty());
 }
 
-TEST_F(EcsCorpus, AwsCliTaskDefinitionHasAnHttpProtocol) {
+// Published with a placeholder image the workshop's reader replaces before registering it, and an
+// HTTP port protocol ECS refuses.
+TEST_F(EcsCorpus, AwsCliTaskDefinitionHasAPlaceholderImageAndAnHttpProtocol) {
   const auto r = RenderOne("aws-cli__task-definition");
   const auto errors = r.Errors();
-  ASSERT_EQ(errors.size(), 1u) << r.Dump();
-  EXPECT_EQ(errors[0]->field, "containerDefinitions[0].portMappings[0].protocol");
-  EXPECT_EQ(errors[0]->location.line, 18);
-  EXPECT_EQ(errors[0]->location.column, 23);
-  EXPECT_NE(errors[0]->message.find("must be tcp or udp"), std::string::npos);
+  ASSERT_EQ(errors.size(), 2u) << r.Dump();
+  EXPECT_EQ(errors[0]->field, "containerDefinitions[0].image");
+  EXPECT_EQ(errors[0]->location.line, 14);
+  EXPECT_EQ(errors[0]->location.column, 16);
+  EXPECT_NE(errors[0]->message.find("invalid image reference \"REPLACE_ME_IMAGE_TAG_USED_IN_ECR_"
+                                    "PUSH\": repository name must be lowercase"),
+            std::string::npos)
+      << r.Dump();
+  EXPECT_EQ(errors[1]->field, "containerDefinitions[0].portMappings[0].protocol");
+  EXPECT_EQ(errors[1]->location.line, 18);
+  EXPECT_EQ(errors[1]->location.column, 23);
+  EXPECT_NE(errors[1]->message.find("must be tcp or udp"), std::string::npos);
 }
 
 TEST_F(EcsCorpus, WorkshopServicesNeedTheirTaskDefinition) {
@@ -217,11 +226,17 @@ TEST_F(EcsCorpus, WorkshopServicesNeedTheirTaskDefinition) {
   EXPECT_TRUE(r.app.resources.empty());
 }
 
-TEST_F(EcsCorpus, WorkshopServiceMapsOnceTheProtocolIsFixed) {
+TEST_F(EcsCorpus, WorkshopServiceMapsOnceImageAndProtocolAreFixed) {
   auto [name, td] = File("aws-cli__task-definition");
   const auto at = td.find("\"http\"");
   ASSERT_NE(at, std::string::npos);
   td.replace(at, 6, "\"tcp\"");
+  // The image the workshop tells its reader to put there: the service's ECR repository.
+  const std::string placeholder = "REPLACE_ME_IMAGE_TAG_USED_IN_ECR_PUSH";
+  const auto image = td.find(placeholder);
+  ASSERT_NE(image, std::string::npos);
+  td.replace(image, placeholder.size(),
+             "123456789012.dkr.ecr.us-east-1.amazonaws.com/mythicalmysfits/service:latest");
   const auto r = Render({File("aws-cli__service-definition.json"), {name, td}});
   EXPECT_TRUE(r.Errors().empty()) << r.Dump();
   const auto* w = r.app.Find(model::ResourceKind::kWorkload, "MythicalMysfits-Service");

@@ -441,6 +441,33 @@ TEST(EcsValidation, PortProtocolMustBeTcpOrUdp) {
   ExpectFinding(r, Severity::kError, "svc.json", 1, 42, "taskDefinition", "has errors");
 }
 
+TEST(EcsValidation, ImageMustBeAValidReference) {
+  const auto r = Render({{"td.json", R"({
+  "family": "web",
+  "containerDefinitions": [
+    {"name": "a", "image": "localhost/Capstan Busybox::test"},
+    {"name": "b", "image": "Web:1"},
+    {"name": "c", "image": "public.ecr.aws/nginx/nginx:1.25"}
+  ]
+})"},
+                         {"svc.json", kMinimalService}});
+  ExpectFinding(r, Severity::kError, "td.json", 4, 28, "containerDefinitions[0].image",
+                "invalid image reference \"localhost/Capstan Busybox::test\": contains whitespace");
+  ExpectFinding(r, Severity::kError, "td.json", 5, 28, "containerDefinitions[1].image",
+                "invalid image reference \"Web:1\": repository name must be lowercase");
+  EXPECT_EQ(r.Find("containerDefinitions[2].image", Severity::kError), nullptr) << r.Dump();
+  EXPECT_TRUE(r.app.resources.empty()) << "a file with errors contributes nothing";
+}
+
+TEST(EcsValidation, TemplatedImageIsLeftAsWritten) {
+  const auto r = Render({{"td.json", R"({"family": "web", "containerDefinitions": [
+    {"name": "a", "image": "nginx:{{ env `TAG` `latest` }}"}]})"},
+                         {"svc.json", kMinimalService}});
+  EXPECT_EQ(r.Count(Severity::kError), 0) << r.Dump();
+  ASSERT_NE(r.Workload("web"), nullptr) << r.Dump();
+  EXPECT_EQ(r.Workload("web")->task.containers.at(0).image, "nginx:{{ env `TAG` `latest` }}");
+}
+
 TEST(EcsValidation, AppProtocolIsADifferentFieldAndOnlyIgnored) {
   const auto r =
       Render({{"td.json",

@@ -220,6 +220,13 @@ INSTANTIATE_TEST_SUITE_P(
              "  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: "
              "a}}\n    spec:\n      containers:\n      - name: a\n",
              Severity::kError, "web/m.yaml:11:9", kPod + ".image", "needs an image"},
+        Case{"ImageReferenceSyntax",
+             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n"
+             "  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: "
+             "a}}\n    spec:\n      containers:\n      - name: a\n"
+             "        image: localhost/Capstan Busybox::test\n",
+             Severity::kError, "web/m.yaml:12:16", kPod + ".image",
+             "invalid image reference \"localhost/Capstan Busybox::test\": contains whitespace"},
         Case{"DuplicateYamlKey", DEPLOYMENT_HEAD "        image: b\n", Severity::kError,
              "web/m.yaml:13:9", kPod + ".image", "duplicate key \"image\""},
         Case{"DeploymentRestartPolicy", DEPLOYMENT_HEAD "      restartPolicy: Never\n",
