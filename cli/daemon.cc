@@ -211,6 +211,7 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   }
   orchestrator::OrchestratorOptions orchestrator_options;
   orchestrator_options.runner.task_dir_root = task_root;
+  orchestrator_options.service_listen = config.service_address;
   orchestrator::Orchestrator orch(clock, scheduler,
                                   {{model::DriverKind::kProcess, &process_driver},
                                    {model::DriverKind::kContainer, container_driver->get()}},

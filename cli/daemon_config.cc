@@ -250,6 +250,8 @@ model::Status LoadConfigFile(const std::string& path, DaemonConfig& config) {
         if (config.log_format != "text" && config.log_format != "json") {
           return ConfigError(path, value["format"], "log.format", "must be text or json");
         }
+      } else if (key == "serviceAddress") {
+        config.service_address = value.as<std::string>();
       } else if (key == "containers") {
         if (!value.IsMap()) return ConfigError(path, value, key, "must be a map");
         for (const auto& c : value) {

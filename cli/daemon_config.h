@@ -63,6 +63,9 @@ struct DaemonConfig {
   int task_port_min = 20000;
   int task_port_max = 29999;
   ContainerEngineConfig containers;
+  // Where the Service proxy listens (--service-address). Container workloads reach Services
+  // through the engine's bridge, so they need 0.0.0.0 (or the bridge's address).
+  std::string service_address = "127.0.0.1";
 };
 
 // "30s", "5m", "1h", "250ms", or a bare number of seconds.
@@ -89,6 +92,7 @@ model::Status ParseListen(const std::string& text, std::string& host, int& port)
 //                     knownHostsFile: ...}
 //       commitStatus: {provider: github, apiUrl: https://api.github.com,
 //                      repository: team/deploy, tokenFile: ...}
+//   serviceAddress: 127.0.0.1   # where Services listen (0.0.0.0: reachable from containers)
 //   containers: {engine: unix:///run/podman/podman.sock, dockerConfig: ~/.docker/config.json,
 //                pauseImage: registry.k8s.io/pause:3.9, pauseCommand: [/pause],
 //                publishAddress: 127.0.0.1}

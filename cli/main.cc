@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
   serve->add_flag("--strict", daemon.strict, "Unsupported kinds and fields are errors");
   serve->add_option("--task-ports", task_ports,
                     "Host ports handed to tasks, MIN-MAX (default 20000-29999)");
+  serve->add_option("--service-address", daemon.service_address,
+                    "Where Services listen (default 127.0.0.1; 0.0.0.0 lets container workloads "
+                    "reach them at host.containers.internal)");
   serve->add_option("--container-engine", daemon.containers.socket,
                     "Docker Engine API socket for container workloads (default: DOCKER_HOST, "
                     "/var/run/docker.sock, Podman's socket)");

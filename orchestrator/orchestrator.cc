@@ -177,7 +177,7 @@ void Orchestrator::SyncServices(App& app) {
       if (proxy_ && !spec.headless) {
         model::Result<int> bound = proxy_->AddListener(
             PortKey(name, svc, sp), options_.ephemeral_service_ports ? 0 : sp.port,
-            options_.service_host);
+            options_.service_listen.empty() ? options_.service_host : options_.service_listen);
         if (bound.ok()) {
           st.bound_port = *bound;
         } else {
@@ -242,7 +242,9 @@ model::Result<LaunchSpec> Orchestrator::BuildLaunch(const Task& t) const {
     for (const auto& [svc, ports] : app.services) {
       ServiceEnv env;
       env.name = svc;
-      env.host = options_.service_host;
+      env.host = t.tmpl && t.tmpl->driver == model::DriverKind::kContainer
+                     ? options_.container_service_host
+                     : options_.service_host;
       for (const auto& p : ports) {
         env.ports.emplace_back(p.name, p.bound_port != 0 ? p.bound_port : p.port);
       }

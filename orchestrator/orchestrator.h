@@ -70,6 +70,11 @@ struct OrchestratorOptions {
   // Tests: bind every Service on an ephemeral port instead of its declared one.
   bool ephemeral_service_ports = false;
   std::string service_host = "127.0.0.1";
+  // Where the Service proxy listens; empty = service_host. Containers on a bridge network reach
+  // the host only through the bridge, so they need it on 0.0.0.0 (or the bridge's address).
+  std::string service_listen;
+  // The Services' host as container tasks see it (their 127.0.0.1 is their own pod).
+  std::string container_service_host = "host.containers.internal";
 };
 
 // The built-in orchestrator's face: desired state in (SetDesired), observations out (Status),

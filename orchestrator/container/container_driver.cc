@@ -365,6 +365,17 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     return s;
   };
 
+  // Services are reached at host.containers.internal (the engine's bridge gateway): Podman
+  // writes that name into every container's hosts file, Docker only when asked.
+  if (!docker_engine_) {
+    auto version = client_->Version();
+    if (version.ok()) docker_engine_ = version->rfind("Docker", 0) == 0;
+  }
+  std::vector<std::string> extra_hosts;
+  if (docker_engine_.value_or(false)) {
+    extra_hosts.push_back("host.containers.internal:host-gateway");
+  }
+
   std::string holder;  // the container whose network namespace the pod shares
   if (use_pause) {
     CreateContainerRequest req;
@@ -377,6 +388,7 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     req.labels = base_labels;
     req.labels[kLabelContainer] = kPauseMember;
     req.ports = ports;
+    req.extra_hosts = extra_hosts;
     auto id = CreateReplacing(req);
     if (!id.ok()) return fail(id.status().WithContext("create pause container"));
     holder = *id;
@@ -414,6 +426,7 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     req.user = c.user;
     if (holder.empty()) {
       req.ports = ports;
+      req.extra_hosts = extra_hosts;  // a joining container shares the holder's hosts file
     } else {
       req.network_mode = "container:" + holder;
     }

@@ -108,6 +108,7 @@ class ContainerDriver final : public Driver {
   bool refreshed_ = false;
   model::TimePoint last_refresh_{};
   model::Status engine_status_;
+  std::optional<bool> docker_engine_;  // Docker (not Podman): asked once
 };
 
 }  // namespace capstan::orchestrator::container

@@ -499,6 +499,7 @@ model::Result<std::string> DockerClient::CreateContainer(
     host["Binds"] = binds;
   }
   if (!request.network_mode.empty()) host["NetworkMode"] = request.network_mode;
+  if (!request.extra_hosts.empty()) host["ExtraHosts"] = request.extra_hosts;
   if (request.memory_bytes > 0) host["Memory"] = request.memory_bytes;
   if (request.nano_cpus > 0) host["NanoCpus"] = request.nano_cpus;
   body["HostConfig"] = host;

@@ -41,9 +41,10 @@ struct CreateContainerRequest {
   std::map<std::string, std::string> labels;
   std::vector<PortPublish> ports;
   std::vector<BindMount> binds;
-  std::string network_mode;       // "" = the engine's default; "container:<id>" joins a pod
-  std::int64_t memory_bytes = 0;  // HostConfig.Memory, 0 = unlimited
-  std::int64_t nano_cpus = 0;     // HostConfig.NanoCpus, 0 = unlimited
+  std::string network_mode;              // "" = the engine's default; "container:<id>" joins a pod
+  std::vector<std::string> extra_hosts;  // HostConfig.ExtraHosts: "name:address"
+  std::int64_t memory_bytes = 0;         // HostConfig.Memory, 0 = unlimited
+  std::int64_t nano_cpus = 0;            // HostConfig.NanoCpus, 0 = unlimited
 };
 
 // GET /containers/{id}/json, the parts Capstan reads.

@@ -250,7 +250,8 @@ class ContainerHarness : public scenario::StepLoop<ContainerHarness> {
   // `driver_socket`: where the driver talks to the engine; empty = the engine's own socket.
   explicit ContainerHarness(const testing::EngineEnv& env, const std::string& driver_socket = "",
                             RegistryCredentials credentials = {},
-                            PodNetwork pause = PodNetwork::kFirstContainer)
+                            PodNetwork pause = PodNetwork::kFirstContainer,
+                            const std::string& service_listen = "")
       : env_(env), engine_(std::make_shared<DockerClient>(env.socket, 20s)) {
     dir_ = std::filesystem::temp_directory_path() /
            ("capstan-ctr-" + std::to_string(::getpid()) + "-" + std::to_string(Seq()));
@@ -280,6 +281,7 @@ class ContainerHarness : public scenario::StepLoop<ContainerHarness> {
     scheduler_.AddNode(node);
     OrchestratorOptions orch_options;
     orch_options.ephemeral_service_ports = true;
+    orch_options.service_listen = service_listen;
     orch_options.runner.task_dir_root = (dir_ / "tasks").string();
     // Crash-loop back-off shortened so a crash-looping revision is seen in seconds.
     orch_options.runner.backoff.initial = 200ms;

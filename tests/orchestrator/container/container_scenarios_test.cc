@@ -215,6 +215,45 @@ TEST(ContainerServiceProxy, RollingUpdateUnderLoadLosesNoRequest) {
   });
 }
 
+// A container reaches a Service through the discovery variables of its environment: the proxy
+// listens on every interface and WEB_SERVICE_HOST names the engine's bridge gateway
+// (host.containers.internal), since 127.0.0.1 in a container is its own pod.
+TEST(ContainerServiceProxy, ContainersReachServicesThroughTheirEnvironment) {
+  testing::EngineEnv env;
+  CAPSTAN_REQUIRE_ENGINE_ENV(env);
+  ContainerHarness h(env, "", {}, PodNetwork::kFirstContainer, "0.0.0.0");
+  AppSpec app;
+  app.app = "svcenv";
+  app.workloads["web"] = WebWorkload(env, "web", 1, "v1");
+  app.services["web"] = ServiceFor("web");
+  Deploy(h, app, "web", 1);
+  // Added once the Service exists: discovery variables name the Services of the task's start.
+  model::WorkloadSpec client;
+  client.replicas = 1;
+  client.selector = {{"app", "client"}};
+  client.task.driver = model::DriverKind::kContainer;
+  client.task.labels = {{"app", "client"}};
+  client.task.termination_grace_period_seconds = 1;
+  model::ContainerSpec c;
+  c.name = "client";
+  c.image = env.image;
+  c.command = {"/bin/sh", "-c", "trap 'exit 0' TERM; sleep 86400 & wait"};
+  c.readiness = ExecProbe(
+      {"/bin/sh", "-c", "wget -q -O- http://$WEB_SERVICE_HOST:$WEB_SERVICE_PORT/ | grep -q v1"});
+  client.task.containers.push_back(c);
+  app.workloads["client"] = client;
+  Deploy(h, app, "client", 1);
+  const WorkloadStatus w = h.Workload("svcenv", "client");
+  ASSERT_EQ(w.tasks.size(), 1u);
+  const Task* t = h.FindTask(w.tasks[0].id);
+  ASSERT_NE(t, nullptr);
+  std::string host;
+  for (const auto& [k, v] : t->launch.containers.at(0).env) {
+    if (k == "WEB_SERVICE_HOST") host = v;
+  }
+  EXPECT_EQ(host, "host.containers.internal");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. A two-container pod: one network namespace (localhost), a configMap volume served by httpd,
 // an emptyDir shared by both containers.
