@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <random>
 #include <thread>
 
 #include "cli/event_metrics.h"
@@ -60,11 +62,32 @@ orchestrator::NodeInfo LocalNode(const DaemonConfig& config) {
   return node;
 }
 
+// This daemon's id on a shared container engine, kept in the state dir so that a restart finds
+// its containers again: 8 random hex digits, made on first start.
+model::Result<std::string> LoadInstanceId(const std::string& state_dir) {
+  const std::string path = (fs::path(state_dir) / "instance-id").string();
+  std::ifstream in(path);
+  std::string id;
+  if (in && std::getline(in, id) && id.size() == 8 &&
+      id.find_first_not_of("0123456789abcdef") == std::string::npos) {
+    return id;
+  }
+  std::random_device random;
+  id = fmt::format("{:08x}", random());
+  std::ofstream out(path, std::ios::trunc);
+  out << id << "\n";
+  if (!out.flush()) {
+    return model::Status::Error(model::ErrorCode::kIoError, "cannot write " + path);
+  }
+  return id;
+}
+
 // The container driver on the engine the config names or the first that answers. With none
 // answering, it still points at the first candidate, so container tasks wait for that engine
 // ("DriverUnavailable") while process tasks run.
 model::Result<std::unique_ptr<orchestrator::container::ContainerDriver>> MakeContainerDriver(
-    const ContainerEngineConfig& config, model::Clock& clock, const std::string& task_root) {
+    const ContainerEngineConfig& config, model::Clock& clock, const std::string& task_root,
+    const std::string& instance) {
   namespace container = orchestrator::container;
   std::map<std::string, std::string> env;
   for (const char* name : {"DOCKER_HOST", "DOCKER_CONFIG", "HOME", "XDG_RUNTIME_DIR"}) {
@@ -82,6 +105,7 @@ model::Result<std::unique_ptr<orchestrator::container::ContainerDriver>> MakeCon
   }
   container::ContainerDriverOptions options;
   options.task_dir_root = task_root;
+  options.instance = instance;
   options.pause_image = config.pause_image;
   options.pause_command = config.pause_command;
   options.publish_host_ip = config.publish_address;
@@ -195,7 +219,12 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   if (!cgroups.available()) spdlog::warn("resource limits are not enforced: {}", cgroups.reason());
   const std::string task_root = (fs::path(config.state_dir) / "tasks").string();
   orchestrator::ProcessDriver process_driver(task_root, &cgroups);
-  auto container_driver = MakeContainerDriver(config.containers, clock, task_root);
+  auto instance = LoadInstanceId(config.state_dir);
+  if (!instance.ok()) {
+    spdlog::error("{}", instance.status().ToString());
+    return 1;
+  }
+  auto container_driver = MakeContainerDriver(config.containers, clock, task_root, *instance);
   if (!container_driver.ok()) {
     spdlog::error("{}", container_driver.status().ToString());
     return 1;

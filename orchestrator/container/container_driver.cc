@@ -25,6 +25,7 @@ constexpr char kLabelRevision[] = "capstan.revision";
 constexpr char kLabelContainer[] = "capstan.container";
 constexpr char kLabelEssential[] = "capstan.essential";
 constexpr char kLabelDependsOn[] = "capstan.depends-on";
+constexpr char kLabelInstance[] = "capstan.instance";
 // The member name of a pod's infra (pause) container; never a valid container name of a
 // manifest (upper case), so it cannot clash.
 constexpr char kPauseMember[] = "POD";
@@ -34,8 +35,10 @@ constexpr char kDefaultPauseImage[] = "registry.k8s.io/pause:3.9";
 // How long a finished pull is reused by other tasks of the same image before pulling again.
 constexpr auto kPullReuse = std::chrono::seconds(30);
 
-std::string EngineName(const std::string& task_id, const std::string& member) {
-  return task_id + "." + member;
+// "<instance>-<task>.<member>": unique per daemon on a shared engine.
+std::string EngineName(const std::string& instance, const std::string& task_id,
+                       const std::string& member) {
+  return (instance.empty() ? "" : instance + "-") + task_id + "." + member;
 }
 
 const char* ConditionName(model::DependencyCondition c) {
@@ -221,7 +224,10 @@ Status ContainerDriver::Refresh(bool force) {
   }
   refreshed_ = true;
   last_refresh_ = now;
-  auto list = client_->ListContainers(kLabelTask);
+  // Only this daemon's containers: another daemon on the same engine may run the same apps.
+  auto list = client_->ListContainers(options_.instance.empty()
+                                          ? std::string(kLabelTask)
+                                          : std::string(kLabelInstance) + "=" + options_.instance);
   if (!list.ok()) {
     if (engine_status_.ok()) spdlog::warn("container engine: {}", list.status().message());
     engine_status_ = Status::Error(ErrorCode::kUnavailable,
@@ -351,6 +357,7 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
   base_labels[kLabelWorkload] = spec.workload;
   base_labels[kLabelTask] = spec.task_id;
   base_labels[kLabelRevision] = spec.revision;
+  if (!options_.instance.empty()) base_labels[kLabelInstance] = options_.instance;
 
   // Every port of the pod is published by the network namespace's holder.
   std::vector<PortPublish> ports;
@@ -379,7 +386,7 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
   std::string holder;  // the container whose network namespace the pod shares
   if (use_pause) {
     CreateContainerRequest req;
-    req.name = EngineName(spec.task_id, kPauseMember);
+    req.name = EngineName(options_.instance, spec.task_id, kPauseMember);
     req.image = pause_image;
     if (!options_.pause_image.empty() && !options_.pause_command.empty()) {
       req.entrypoint = options_.pause_command;
@@ -407,7 +414,7 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
   for (std::size_t index : order) {
     const ContainerLaunch& c = spec.containers[index];
     CreateContainerRequest req;
-    req.name = EngineName(spec.task_id, c.name);
+    req.name = EngineName(options_.instance, spec.task_id, c.name);
     req.image = c.image;
     // Kubernetes: command replaces ENTRYPOINT and drops CMD; args replace CMD.
     if (!c.command.empty()) req.entrypoint = c.command;

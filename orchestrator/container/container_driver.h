@@ -20,6 +20,9 @@ namespace capstan::orchestrator::container {
 struct ContainerDriverOptions {
   // Per-task directories for emptyDir volumes and configMap/secret files (bind-mounted).
   std::string task_dir_root = "/tmp/capstan-tasks";
+  // This daemon's id on an engine other daemons may share: a `capstan.instance` label and a
+  // container name prefix; the driver sees and adopts only its own containers. Empty: none.
+  std::string instance;
   RegistryCredentials credentials;
   // Where published ports listen; empty = every interface (as `docker run -p PORT:PORT`).
   std::string publish_host_ip;

@@ -81,14 +81,14 @@ class RealHarness : public scenario::StepLoop<RealHarness> {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     driver_ = std::make_unique<ProcessDriver>((dir_ / "tasks").string());
-    // Host ports from a random block below the kernel's ephemeral range (32768+), so parallel
+    // Host ports from a block below the kernel's ephemeral range (32768+), so parallel
     // tests and outgoing connections do not collide with the servers' ports.
-    std::random_device rd;
     NodeInfo node;
     node.name = "local";
     node.cpu_millis = 64000;
     node.memory_bytes = 64ll << 30;
-    node.port_min = 12000 + static_cast<int>(rd() % 80) * 250;
+    // 12000-21999; the container scenarios take 22000-31999.
+    node.port_min = scenario::PickPortWindow(12000, 40, 250);
     node.port_max = node.port_min + 249;
     scheduler_.AddNode(node);
     OrchestratorOptions options;

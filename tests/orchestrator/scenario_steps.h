@@ -4,8 +4,12 @@
 // real_process_test, containers in container_scenarios_test): stepping the loop on the real
 // clock, reading a workload's state, and the deploy / roll-and-watch steps with their checks.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +17,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -50,6 +55,32 @@ class StepLoop {
     return static_cast<Derived*>(this)->orch().Status(app).workloads[name];
   }
 };
+
+// The first port of a window of `width` host ports for a harness's tasks: a random one of
+// `windows` windows from `base` whose first 20 ports nothing holds now (a test running beside
+// this one, or the last one's processes still going away). Below the kernel's ephemeral range.
+inline int PickPortWindow(int base, int windows, int width) {
+  auto port_free = [](int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(fd);
+    return ok;
+  };
+  std::random_device rd;
+  int start = base;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    start = base + static_cast<int>(rd() % static_cast<unsigned>(windows)) * width;
+    bool free = true;
+    for (int p = start; p < start + 20 && free; ++p) free = port_free(p);
+    if (free) break;
+  }
+  return start;
+}
 
 // Ready tasks of `revision` (all revisions if empty).
 inline int ReadyOf(const WorkloadStatus& w, const std::string& revision = "") {

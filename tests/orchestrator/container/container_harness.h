@@ -270,13 +270,13 @@ class ContainerHarness : public scenario::StepLoop<ContainerHarness> {
     driver_ = std::make_unique<ContainerDriver>(clock_, client, options);
     exec_checker_ = std::make_unique<EngineExecChecker>(engine_, 2);
     checker_ = std::make_unique<RoutingHealthChecker>(curl_checker_, exec_checker_.get());
-    // Host ports from a random block below the kernel's ephemeral range (32768+).
-    std::random_device rd;
+    // Host ports from a block below the kernel's ephemeral range (32768+).
     NodeInfo node;
     node.name = "local";
     node.cpu_millis = 64000;
     node.memory_bytes = 64ll << 30;
-    node.port_min = 12000 + static_cast<int>(rd() % 80) * 250;
+    // 22000-31999; the real-process scenarios take 12000-21999.
+    node.port_min = scenario::PickPortWindow(22000, 40, 250);
     node.port_max = node.port_min + 249;
     scheduler_.AddNode(node);
     OrchestratorOptions orch_options;

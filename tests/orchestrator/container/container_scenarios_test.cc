@@ -254,6 +254,60 @@ TEST(ContainerServiceProxy, ContainersReachServicesThroughTheirEnvironment) {
   EXPECT_EQ(host, "host.containers.internal");
 }
 
+// Two daemons on one engine (each its own instance id) run a task of the same id side by side:
+// neither sees, adopts nor removes the other's container.
+TEST(ContainerDriverInstances, TwoDaemonsOnOneEngineKeepToTheirOwnContainers) {
+  testing::EngineEnv env;
+  CAPSTAN_REQUIRE_ENGINE_ENV(env);
+  model::SystemClock clock;
+  auto client = std::make_shared<DockerClient>(env.socket, 20s);
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("capstan-instances-" + std::to_string(::getpid()));
+  ContainerDriverOptions a_options, b_options;
+  a_options.instance = "aaaa0001";
+  a_options.task_dir_root = (dir / "a").string();
+  b_options.instance = "bbbb0002";
+  b_options.task_dir_root = (dir / "b").string();
+  ContainerDriver a(clock, client, a_options);
+  ContainerDriver b(clock, client, b_options);
+  LaunchSpec spec;
+  spec.task_id = "same-web-0123abcd-0";
+  spec.app = "same";
+  spec.workload = "web";
+  spec.revision = "0123abcd";
+  ContainerLaunch c;
+  c.name = "web";
+  c.image = env.image;
+  c.command = {"/bin/sh", "-c", "trap 'exit 0' TERM; sleep 86400 & wait"};
+  c.image_pull_policy = model::ImagePullPolicy::kIfNotPresent;
+  spec.containers.push_back(c);
+  auto ha = a.Start(spec);
+  ASSERT_TRUE(ha.ok()) << ha.status().ToString();
+  auto hb = b.Start(spec);
+  ASSERT_TRUE(hb.ok()) << hb.status().ToString();
+  const std::string a_id = ha->containers.at(0).container_id;
+  const std::string b_id = hb->containers.at(0).container_id;
+  EXPECT_NE(a_id, b_id);
+  auto a_view = a.ListManagedTasks();
+  ASSERT_TRUE(a_view.ok());
+  ASSERT_EQ(a_view->size(), 1u);
+  EXPECT_EQ(a_view->at(spec.task_id).containers.at(0).container_id, a_id);
+  auto b_view = b.ListManagedTasks();
+  ASSERT_TRUE(b_view.ok());
+  ASSERT_EQ(b_view->size(), 1u);
+  EXPECT_EQ(b_view->at(spec.task_id).containers.at(0).container_id, b_id);
+  (void)a.Kill(*ha);
+  (void)a.Cleanup(*ha);
+  auto b_info = client->InspectContainer(b_id);
+  ASSERT_TRUE(b_info.ok()) << b_info.status().ToString();
+  EXPECT_TRUE(b_info->running);
+  EXPECT_EQ(client->InspectContainer(a_id).status().code(), model::ErrorCode::kNotFound);
+  (void)b.Kill(*hb);
+  (void)b.Cleanup(*hb);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. A two-container pod: one network namespace (localhost), a configMap volume served by httpd,
 // an emptyDir shared by both containers.
