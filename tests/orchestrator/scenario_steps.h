@@ -57,7 +57,7 @@ class StepLoop {
 };
 
 // The first port of a window of `width` host ports for a harness's tasks: a random one of
-// `windows` windows from `base` whose first 20 ports nothing holds now (a test running beside
+// `windows` windows from `base` none of whose ports anything holds now (a test running beside
 // this one, or the last one's processes still going away). Below the kernel's ephemeral range.
 inline int PickPortWindow(int base, int windows, int width) {
   auto port_free = [](int port) {
@@ -76,7 +76,7 @@ inline int PickPortWindow(int base, int windows, int width) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     start = base + static_cast<int>(rd() % static_cast<unsigned>(windows)) * width;
     bool free = true;
-    for (int p = start; p < start + 20 && free; ++p) free = port_free(p);
+    for (int p = start; p < start + width && free; ++p) free = port_free(p);
     if (free) break;
   }
   return start;
