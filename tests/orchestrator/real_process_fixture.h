@@ -35,17 +35,7 @@ namespace capstan::orchestrator::e2e {
 using Steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// A readiness/liveness probe on the container's "http" port.
-inline model::ProbeSpec HttpProbe(const std::string& path, int failure_threshold = 3) {
-  model::ProbeSpec p;
-  p.action = model::ProbeAction::kHttpGet;
-  p.port = "http";
-  p.path = path;
-  p.period_seconds = 1;
-  p.timeout_seconds = 1;
-  p.failure_threshold = failure_threshold;
-  return p;
-}
+using scenario::HttpProbe;
 
 // A workload of `replicas` capstan-test-servers labelled app=<name>, serving on $PORT, with a
 // readiness probe on /healthz (which --unhealthy and --ready-after fail).

@@ -28,6 +28,19 @@
 
 namespace capstan::orchestrator::scenario {
 
+// A readiness/liveness probe on the container's "http" port, with the scenarios' timing:
+// 1 s period, 1 s timeout.
+inline model::ProbeSpec HttpProbe(const std::string& path, int failure_threshold = 3) {
+  model::ProbeSpec p;
+  p.action = model::ProbeAction::kHttpGet;
+  p.port = "http";
+  p.path = path;
+  p.period_seconds = 1;
+  p.timeout_seconds = 1;
+  p.failure_threshold = failure_threshold;
+  return p;
+}
+
 // Steps `Derived` (which has Step()) on the real clock. CRTP so that each harness keeps its own
 // Step() (what it records for cleanup) without a virtual call.
 template <typename Derived>

@@ -46,17 +46,7 @@ namespace capstan::orchestrator::container::e2e {
 using Steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// A probe with the scenarios' timing: 1 s period, 1 s timeout.
-inline model::ProbeSpec HttpProbe(const std::string& path, int failure_threshold = 3) {
-  model::ProbeSpec p;
-  p.action = model::ProbeAction::kHttpGet;
-  p.port = "http";
-  p.path = path;
-  p.period_seconds = 1;
-  p.timeout_seconds = 1;
-  p.failure_threshold = failure_threshold;
-  return p;
-}
+using scenario::HttpProbe;
 
 inline model::ProbeSpec ExecProbe(std::vector<std::string> command, int failure_threshold = 3) {
   model::ProbeSpec p;
