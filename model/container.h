@@ -10,16 +10,23 @@
 
 namespace capstan::model {
 
-// Where an environment variable's value comes from.
-enum class EnvSource { kLiteral, kConfigMapKey, kSecretKey };
+// Where an environment variable's value comes from. kFieldRef and kResourceFieldRef are
+// Kubernetes' downward API (valueFrom.fieldRef / resourceFieldRef), resolved when a task starts.
+enum class EnvSource { kLiteral, kConfigMapKey, kSecretKey, kFieldRef, kResourceFieldRef };
 
 struct EnvVar {
   std::string name;
   EnvSource source = EnvSource::kLiteral;
-  std::string value;     // kLiteral: the value, `$(VAR)` references not yet expanded
-  std::string ref_name;  // kConfigMapKey / kSecretKey: the ConfigMap or Secret
-  std::string ref_key;   // ... and the key in it
+  std::string value;  // kLiteral: the value, `$(VAR)` references not yet expanded
+  // kConfigMapKey / kSecretKey: the ConfigMap or Secret, and the key in it.
+  // kFieldRef: ref_key is the field path ("metadata.name", "status.podIP",
+  //   "metadata.labels['tier']"); ref_name is unused.
+  // kResourceFieldRef: ref_name is the container (empty = this one), ref_key the resource
+  //   ("limits.cpu", "requests.memory", ...), `divisor` its divisor ("1", "1m", "1Mi"; empty = 1).
+  std::string ref_name;
+  std::string ref_key;
   bool optional = false;
+  std::string divisor;
   friend bool operator==(const EnvVar&, const EnvVar&) = default;
 };
 
@@ -71,6 +78,30 @@ struct ContainerDependency {
 
 enum class ImagePullPolicy { kDefault, kAlways, kIfNotPresent, kNever };
 
+// Kubernetes container securityContext (with the pod's securityContext merged in by the renderer;
+// the container's own fields win), ECS `user`, `privileged`, `readonlyRootFilesystem` and
+// `linuxParameters.capabilities`. Unset optionals leave the driver's (engine's) default.
+struct SecurityContext {
+  std::optional<std::int64_t> run_as_user;
+  std::optional<std::int64_t> run_as_group;
+  std::optional<bool> run_as_non_root;
+  std::optional<bool> read_only_root_filesystem;
+  std::optional<bool> allow_privilege_escalation;
+  std::optional<bool> privileged;
+  std::vector<std::string> capabilities_add;   // upper case, without "CAP_": "NET_ADMIN"
+  std::vector<std::string> capabilities_drop;  // "ALL" drops every capability
+  bool empty() const { return *this == SecurityContext{}; }
+  friend bool operator==(const SecurityContext&, const SecurityContext&) = default;
+};
+
+// An rlimit (ECS `ulimits`): name as ECS and Docker spell it ("nofile", "nproc", "core", ...).
+struct Ulimit {
+  std::string name;
+  std::int64_t soft = 0;
+  std::int64_t hard = 0;
+  friend bool operator==(const Ulimit&, const Ulimit&) = default;
+};
+
 struct ContainerSpec {
   std::string name;
   std::string image;
@@ -92,6 +123,14 @@ struct ContainerSpec {
   bool essential = true;  // ECS: a non-essential container may exit without stopping the task
   std::vector<ContainerDependency> depends_on;
   int stop_timeout_seconds = 0;  // ECS per-container stopTimeout; 0 = use the task's grace period
+  std::optional<LifecycleHandler> post_start;
+  std::optional<LifecycleHandler> pre_stop;
+  SecurityContext security;
+  std::vector<Ulimit> ulimits;
+  // An init container with `restartPolicy: Always` (Kubernetes native sidecar, 1.29+): it starts
+  // in init order, is not waited on to finish, runs beside the main containers and is stopped
+  // after them. Only meaningful in TaskTemplate::init_containers.
+  bool restart_always = false;
   friend bool operator==(const ContainerSpec&, const ContainerSpec&) = default;
 };
 

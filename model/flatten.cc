@@ -28,10 +28,13 @@ class Flattener {
 
   void Probe(const std::string& p, const std::optional<ProbeSpec>& probe) {
     if (!probe) return;
-    static const char* kActions[] = {"httpGet", "tcpSocket", "exec"};
+    static const char* kActions[] = {"httpGet", "tcpSocket", "exec", "grpc"};
     Add(p + ".action", kActions[static_cast<int>(probe->action)]);
     if (probe->action == ProbeAction::kExec) {
       AddList(p + ".command", probe->command);
+    } else if (probe->action == ProbeAction::kGrpc) {
+      Add(p + ".port", probe->port);
+      AddIf(p + ".service", probe->grpc_service);
     } else {
       Add(p + ".port", probe->port);
       AddIf(p + ".host", probe->host);
@@ -39,7 +42,8 @@ class Flattener {
     if (probe->action == ProbeAction::kHttpGet) {
       Add(p + ".path", probe->path);
       Add(p + ".scheme", probe->scheme);
-      for (const auto& [k, v] : probe->http_headers) Add(fmt::format("{}.httpHeaders[{}]", p, k), v);
+      for (const auto& [k, v] : probe->http_headers)
+        Add(fmt::format("{}.httpHeaders[{}]", p, k), v);
     }
     Add(p + ".initialDelaySeconds", probe->initial_delay_seconds);
     Add(p + ".periodSeconds", probe->period_seconds);
@@ -48,8 +52,46 @@ class Flattener {
     Add(p + ".failureThreshold", probe->failure_threshold);
   }
 
-  void Container(const std::string& prefix, const ContainerSpec& c) {
-    const std::string p = fmt::format("{}.containers[{}]", prefix, c.name);
+  void Hook(const std::string& p, const std::optional<LifecycleHandler>& hook) {
+    if (!hook) return;
+    switch (hook->action) {
+      case HookAction::kExec:
+        AddList(p + ".exec.command", hook->command);
+        break;
+      case HookAction::kHttpGet:
+        Add(p + ".httpGet",
+            fmt::format("{}://{}:{}{}", hook->scheme, hook->host.empty() ? "<task>" : hook->host,
+                        hook->port, hook->path));
+        for (const auto& [k, v] : hook->http_headers) {
+          Add(fmt::format("{}.httpGet.httpHeaders[{}]", p, k), v);
+        }
+        break;
+      case HookAction::kSleep:
+        Add(p + ".sleep.seconds", hook->sleep_seconds);
+        break;
+    }
+  }
+
+  void Security(const std::string& p, const SecurityContext& s) {
+    auto add_int = [&](const char* field, const std::optional<std::int64_t>& v) {
+      if (v) Add(p + field, *v);
+    };
+    auto add_bool = [&](const char* field, const std::optional<bool>& v) {
+      if (v) AddBool(p + field, *v);
+    };
+    add_int(".runAsUser", s.run_as_user);
+    add_int(".runAsGroup", s.run_as_group);
+    add_bool(".runAsNonRoot", s.run_as_non_root);
+    add_bool(".readOnlyRootFilesystem", s.read_only_root_filesystem);
+    add_bool(".allowPrivilegeEscalation", s.allow_privilege_escalation);
+    add_bool(".privileged", s.privileged);
+    AddList(p + ".capabilities.add", s.capabilities_add);
+    AddList(p + ".capabilities.drop", s.capabilities_drop);
+  }
+
+  void Container(const std::string& prefix, const ContainerSpec& c,
+                 const char* list = "containers") {
+    const std::string p = fmt::format("{}.{}[{}]", prefix, list, c.name);
     Add(p + ".image", c.image);
     AddList(p + ".command", c.command);
     AddList(p + ".args", c.args);
@@ -58,12 +100,22 @@ class Flattener {
     for (const auto& e : c.env) {
       const std::string ep = fmt::format("{}.env[{}]", p, e.name);
       switch (e.source) {
-        case EnvSource::kLiteral: Add(ep, e.value); break;
+        case EnvSource::kLiteral:
+          Add(ep, e.value);
+          break;
         case EnvSource::kConfigMapKey:
           Add(ep, fmt::format("configMapKeyRef({}/{})", e.ref_name, e.ref_key));
           break;
         case EnvSource::kSecretKey:
           Add(ep, fmt::format("secretKeyRef({}/{})", e.ref_name, e.ref_key));
+          break;
+        case EnvSource::kFieldRef:
+          Add(ep, fmt::format("fieldRef({})", e.ref_key));
+          break;
+        case EnvSource::kResourceFieldRef:
+          Add(ep,
+              fmt::format("resourceFieldRef({}{}{})", e.ref_name.empty() ? "" : e.ref_name + "/",
+                          e.ref_key, e.divisor.empty() ? "" : " divisor=" + e.divisor));
           break;
       }
     }
@@ -103,13 +155,22 @@ class Flattener {
           kConditions[static_cast<int>(d.condition)]);
     }
     AddIf(p + ".stopTimeout", c.stop_timeout_seconds);
+    Hook(p + ".lifecycle.postStart", c.post_start);
+    Hook(p + ".lifecycle.preStop", c.pre_stop);
+    Security(p + ".securityContext", c.security);
+    for (const auto& u : c.ulimits) {
+      Add(fmt::format("{}.ulimits[{}]", p, u.name), fmt::format("{}/{}", u.soft, u.hard));
+    }
+    if (c.restart_always) Add(p + ".restartPolicy", "Always");
   }
 
   void Task(const std::string& p, const TaskTemplate& t) {
     Add(p + ".driver", t.driver == DriverKind::kProcess ? "process" : "container");
     AddMap(p + ".labels", t.labels);
     AddMap(p + ".annotations", t.annotations);
+    for (const auto& c : t.init_containers) Container(p, c, "initContainers");
     for (const auto& c : t.containers) Container(p, c);
+    if (t.dns_policy == DnsPolicy::kDefault) Add(p + ".dnsPolicy", "Default");
     static const char* kVolumeTypes[] = {"emptyDir", "configMap", "secret", "hostPath"};
     for (const auto& v : t.volumes) {
       std::string desc = kVolumeTypes[static_cast<int>(v.type)];
@@ -186,13 +247,16 @@ class Flattener {
   void operator()(const ServiceSpec& s) {
     Add("spec.type", s.type);
     if (s.headless) AddBool("spec.headless", true);
+    AddIf("spec.clusterIP", s.cluster_ip);
+    for (const auto& alias : s.aliases) Add(fmt::format("spec.aliases[{}]", alias), alias);
     AddMap("spec.selector", s.selector);
     for (const auto& port : s.ports) {
       const std::string key = port.name.empty() ? std::to_string(port.port) : port.name;
       Add(fmt::format("spec.ports[{}]", key),
-          fmt::format("{}->{}/{}", port.port,
+          fmt::format("{}->{}/{}{}", port.port,
                       port.target_port.empty() ? std::to_string(port.port) : port.target_port,
-                      port.protocol));
+                      port.protocol,
+                      port.node_port ? fmt::format(" nodePort {}", port.node_port) : ""));
     }
   }
 

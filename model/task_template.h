@@ -15,6 +15,10 @@ enum class DriverKind { kProcess, kContainer };
 
 enum class RestartPolicy { kAlways, kOnFailure, kNever };
 
+// Kubernetes dnsPolicy. kClusterFirst: Service names resolve (Capstan writes them into the task's
+// hosts file); kDefault: the node's own resolution only, no Service names.
+enum class DnsPolicy { kClusterFirst, kDefault };
+
 enum class VolumeType { kEmptyDir, kConfigMap, kSecret, kHostPath };
 
 struct KeyToPath {
@@ -26,7 +30,7 @@ struct KeyToPath {
 struct VolumeSpec {
   std::string name;
   VolumeType type = VolumeType::kEmptyDir;
-  std::string source;  // ConfigMap / Secret name, or the host path
+  std::string source;            // ConfigMap / Secret name, or the host path
   std::vector<KeyToPath> items;  // optional projection of keys to file names
   friend bool operator==(const VolumeSpec&, const VolumeSpec&) = default;
 };
@@ -55,8 +59,12 @@ struct TaskTemplate {
   DriverKind driver = DriverKind::kProcess;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  // Kubernetes initContainers, in order: each runs to completion (exit 0) before the next starts
+  // and before `containers`; sidecars (restart_always) keep running instead.
+  std::vector<ContainerSpec> init_containers;
   std::vector<ContainerSpec> containers;
   std::vector<VolumeSpec> volumes;
+  DnsPolicy dns_policy = DnsPolicy::kClusterFirst;
   int termination_grace_period_seconds = 30;
   RestartPolicy restart_policy = RestartPolicy::kAlways;
   std::map<std::string, std::string> node_selector;

@@ -33,7 +33,9 @@ struct EnumName {
 constexpr EnumName<model::EnvSource> kEnvSources[] = {
     {model::EnvSource::kLiteral, "Literal"},
     {model::EnvSource::kConfigMapKey, "ConfigMapKey"},
-    {model::EnvSource::kSecretKey, "SecretKey"}};
+    {model::EnvSource::kSecretKey, "SecretKey"},
+    {model::EnvSource::kFieldRef, "FieldRef"},
+    {model::EnvSource::kResourceFieldRef, "ResourceFieldRef"}};
 constexpr EnumName<model::DependencyCondition> kDependencyConditions[] = {
     {model::DependencyCondition::kStart, "Start"},
     {model::DependencyCondition::kComplete, "Complete"},
@@ -47,7 +49,13 @@ constexpr EnumName<model::ImagePullPolicy> kImagePullPolicies[] = {
 constexpr EnumName<model::ProbeAction> kProbeActions[] = {
     {model::ProbeAction::kHttpGet, "HttpGet"},
     {model::ProbeAction::kTcpSocket, "TcpSocket"},
-    {model::ProbeAction::kExec, "Exec"}};
+    {model::ProbeAction::kExec, "Exec"},
+    {model::ProbeAction::kGrpc, "Grpc"}};
+constexpr EnumName<model::HookAction> kHookActions[] = {{model::HookAction::kExec, "Exec"},
+                                                        {model::HookAction::kHttpGet, "HttpGet"},
+                                                        {model::HookAction::kSleep, "Sleep"}};
+constexpr EnumName<model::DnsPolicy> kDnsPolicies[] = {
+    {model::DnsPolicy::kClusterFirst, "ClusterFirst"}, {model::DnsPolicy::kDefault, "Default"}};
 constexpr EnumName<model::DriverKind> kDriverKinds[] = {
     {model::DriverKind::kProcess, "Process"}, {model::DriverKind::kContainer, "Container"}};
 constexpr EnumName<model::RestartPolicy> kRestartPolicies[] = {
@@ -85,6 +93,8 @@ std::span<const EnumName<model::ImagePullPolicy>> Table(model::ImagePullPolicy) 
   return kImagePullPolicies;
 }
 std::span<const EnumName<model::ProbeAction>> Table(model::ProbeAction) { return kProbeActions; }
+std::span<const EnumName<model::HookAction>> Table(model::HookAction) { return kHookActions; }
+std::span<const EnumName<model::DnsPolicy>> Table(model::DnsPolicy) { return kDnsPolicies; }
 std::span<const EnumName<model::DriverKind>> Table(model::DriverKind) { return kDriverKinds; }
 std::span<const EnumName<model::RestartPolicy>> Table(model::RestartPolicy) {
   return kRestartPolicies;
@@ -208,11 +218,40 @@ json EncodeProbe(const model::ProbeSpec& p) {
           {"scheme", p.scheme},
           {"httpHeaders", std::move(headers)},
           {"command", p.command},
+          {"grpcService", p.grpc_service},
           {"initialDelaySeconds", p.initial_delay_seconds},
           {"periodSeconds", p.period_seconds},
           {"timeoutSeconds", p.timeout_seconds},
           {"successThreshold", p.success_threshold},
           {"failureThreshold", p.failure_threshold}};
+}
+
+json EncodeHook(const model::LifecycleHandler& h) {
+  json headers = json::array();
+  for (const auto& [name, value] : h.http_headers) {
+    headers.push_back({{"name", name}, {"value", value}});
+  }
+  return {{"action", EncodeEnum(h.action)},
+          {"command", h.command},
+          {"port", h.port},
+          {"host", h.host},
+          {"path", h.path},
+          {"scheme", h.scheme},
+          {"httpHeaders", std::move(headers)},
+          {"sleepSeconds", h.sleep_seconds}};
+}
+
+json EncodeSecurity(const model::SecurityContext& s) {
+  json out = json::object();
+  if (s.run_as_user) out["runAsUser"] = *s.run_as_user;
+  if (s.run_as_group) out["runAsGroup"] = *s.run_as_group;
+  if (s.run_as_non_root) out["runAsNonRoot"] = *s.run_as_non_root;
+  if (s.read_only_root_filesystem) out["readOnlyRootFilesystem"] = *s.read_only_root_filesystem;
+  if (s.allow_privilege_escalation) out["allowPrivilegeEscalation"] = *s.allow_privilege_escalation;
+  if (s.privileged) out["privileged"] = *s.privileged;
+  if (!s.capabilities_add.empty()) out["capabilitiesAdd"] = s.capabilities_add;
+  if (!s.capabilities_drop.empty()) out["capabilitiesDrop"] = s.capabilities_drop;
+  return out;
 }
 
 json EncodeContainer(const model::ContainerSpec& c) {
@@ -225,9 +264,11 @@ json EncodeContainer(const model::ContainerSpec& c) {
       {"user", c.user},
       {"env", EncodeArray(c.env,
                           [](const model::EnvVar& e) -> json {
-                            return {{"name", e.name},      {"source", EncodeEnum(e.source)},
-                                    {"value", e.value},    {"refName", e.ref_name},
-                                    {"refKey", e.ref_key}, {"optional", e.optional}};
+                            json out = {{"name", e.name},      {"source", EncodeEnum(e.source)},
+                                        {"value", e.value},    {"refName", e.ref_name},
+                                        {"refKey", e.ref_key}, {"optional", e.optional}};
+                            if (!e.divisor.empty()) out["divisor"] = e.divisor;
+                            return out;
                           })},
       {"envFrom", EncodeArray(c.env_from,
                               [](const model::EnvFrom& e) -> json {
@@ -266,11 +307,20 @@ json EncodeContainer(const model::ContainerSpec& c) {
   if (c.liveness) out["liveness"] = EncodeProbe(*c.liveness);
   if (c.readiness) out["readiness"] = EncodeProbe(*c.readiness);
   if (c.startup) out["startup"] = EncodeProbe(*c.startup);
+  if (c.post_start) out["postStart"] = EncodeHook(*c.post_start);
+  if (c.pre_stop) out["preStop"] = EncodeHook(*c.pre_stop);
+  if (!c.security.empty()) out["securityContext"] = EncodeSecurity(c.security);
+  if (!c.ulimits.empty()) {
+    out["ulimits"] = EncodeArray(c.ulimits, [](const model::Ulimit& u) -> json {
+      return {{"name", u.name}, {"soft", u.soft}, {"hard", u.hard}};
+    });
+  }
+  if (c.restart_always) out["restartAlways"] = true;
   return out;
 }
 
 json EncodeTask(const model::TaskTemplate& t) {
-  return {
+  json out = {
       {"driver", EncodeEnum(t.driver)},
       {"labels", EncodeStringMap(t.labels)},
       {"annotations", EncodeStringMap(t.annotations)},
@@ -299,6 +349,11 @@ json EncodeTask(const model::TaskTemplate& t) {
                                         })},
       {"cpuMillis", t.cpu_millis},
       {"memoryBytes", t.memory_bytes}};
+  if (!t.init_containers.empty()) {
+    out["initContainers"] = EncodeArray(t.init_containers, EncodeContainer);
+  }
+  if (t.dns_policy != model::DnsPolicy::kClusterFirst) out["dnsPolicy"] = EncodeEnum(t.dns_policy);
+  return out;
 }
 
 json EncodeIntOrPercent(const model::IntOrPercent& v) {
@@ -341,13 +396,17 @@ json EncodeService(const model::ServiceSpec& s) {
   return {{"selector", EncodeStringMap(s.selector)},
           {"ports", EncodeArray(s.ports,
                                 [](const model::ServicePort& p) -> json {
-                                  return {{"name", p.name},
-                                          {"port", p.port},
-                                          {"targetPort", p.target_port},
-                                          {"protocol", p.protocol}};
+                                  json out = {{"name", p.name},
+                                              {"port", p.port},
+                                              {"targetPort", p.target_port},
+                                              {"protocol", p.protocol}};
+                                  if (p.node_port) out["nodePort"] = p.node_port;
+                                  return out;
                                 })},
           {"type", s.type},
-          {"headless", s.headless}};
+          {"headless", s.headless},
+          {"clusterIP", s.cluster_ip},
+          {"aliases", s.aliases}};
 }
 
 json EncodeConfigMap(const model::ConfigMapSpec& c) {
@@ -506,6 +565,9 @@ Status Read(const json& j, const std::string& path, model::Resources& out);
 Status Read(const json& j, const std::string& path, model::VolumeMount& out);
 Status Read(const json& j, const std::string& path, model::ContainerDependency& out);
 Status Read(const json& j, const std::string& path, model::ProbeSpec& out);
+Status Read(const json& j, const std::string& path, model::LifecycleHandler& out);
+Status Read(const json& j, const std::string& path, model::SecurityContext& out);
+Status Read(const json& j, const std::string& path, model::Ulimit& out);
 Status Read(const json& j, const std::string& path, model::ContainerSpec& out);
 Status Read(const json& j, const std::string& path, model::KeyToPath& out);
 Status Read(const json& j, const std::string& path, model::VolumeSpec& out);
@@ -599,6 +661,7 @@ Status Read(const json& j, const std::string& path, model::EnvVar& out) {
       .Field("value", out.value)
       .Field("refName", out.ref_name)
       .Field("refKey", out.ref_key)
+      .Field("divisor", out.divisor)
       .Field("optional", out.optional)
       .status();
 }
@@ -655,11 +718,46 @@ Status Read(const json& j, const std::string& path, model::ProbeSpec& out) {
       .Field("scheme", out.scheme)
       .Field("httpHeaders", out.http_headers)
       .Field("command", out.command)
+      .Field("grpcService", out.grpc_service)
       .Field("initialDelaySeconds", out.initial_delay_seconds)
       .Field("periodSeconds", out.period_seconds)
       .Field("timeoutSeconds", out.timeout_seconds)
       .Field("successThreshold", out.success_threshold)
       .Field("failureThreshold", out.failure_threshold)
+      .status();
+}
+
+Status Read(const json& j, const std::string& path, model::LifecycleHandler& out) {
+  return ObjectReader(j, path)
+      .Field("action", out.action)
+      .Field("command", out.command)
+      .Field("port", out.port)
+      .Field("host", out.host)
+      .Field("path", out.path)
+      .Field("scheme", out.scheme)
+      .Field("httpHeaders", out.http_headers)
+      .Field("sleepSeconds", out.sleep_seconds)
+      .status();
+}
+
+Status Read(const json& j, const std::string& path, model::SecurityContext& out) {
+  return ObjectReader(j, path)
+      .Field("runAsUser", out.run_as_user)
+      .Field("runAsGroup", out.run_as_group)
+      .Field("runAsNonRoot", out.run_as_non_root)
+      .Field("readOnlyRootFilesystem", out.read_only_root_filesystem)
+      .Field("allowPrivilegeEscalation", out.allow_privilege_escalation)
+      .Field("privileged", out.privileged)
+      .Field("capabilitiesAdd", out.capabilities_add)
+      .Field("capabilitiesDrop", out.capabilities_drop)
+      .status();
+}
+
+Status Read(const json& j, const std::string& path, model::Ulimit& out) {
+  return ObjectReader(j, path)
+      .Field("name", out.name)
+      .Field("soft", out.soft)
+      .Field("hard", out.hard)
       .status();
 }
 
@@ -683,6 +781,11 @@ Status Read(const json& j, const std::string& path, model::ContainerSpec& out) {
       .Field("essential", out.essential)
       .Field("dependsOn", out.depends_on)
       .Field("stopTimeoutSeconds", out.stop_timeout_seconds)
+      .Field("postStart", out.post_start)
+      .Field("preStop", out.pre_stop)
+      .Field("securityContext", out.security)
+      .Field("ulimits", out.ulimits)
+      .Field("restartAlways", out.restart_always)
       .status();
 }
 
@@ -712,8 +815,10 @@ Status Read(const json& j, const std::string& path, model::TaskTemplate& out) {
       .Field("driver", out.driver)
       .Field("labels", out.labels)
       .Field("annotations", out.annotations)
+      .Field("initContainers", out.init_containers)
       .Field("containers", out.containers)
       .Field("volumes", out.volumes)
+      .Field("dnsPolicy", out.dns_policy)
       .Field("terminationGracePeriodSeconds", out.termination_grace_period_seconds)
       .Field("restartPolicy", out.restart_policy)
       .Field("nodeSelector", out.node_selector)
@@ -787,6 +892,7 @@ Status Read(const json& j, const std::string& path, model::ServicePort& out) {
       .Field("port", out.port)
       .Field("targetPort", out.target_port)
       .Field("protocol", out.protocol)
+      .Field("nodePort", out.node_port)
       .status();
 }
 
@@ -796,6 +902,8 @@ Status Read(const json& j, const std::string& path, model::ServiceSpec& out) {
       .Field("ports", out.ports)
       .Field("type", out.type)
       .Field("headless", out.headless)
+      .Field("clusterIP", out.cluster_ip)
+      .Field("aliases", out.aliases)
       .status();
 }
 
