@@ -82,6 +82,12 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
       !s.ok()) {
     return s.WithContext("task " + spec.task_id);
   }
+  // Service names need a private /etc/hosts, which only root can mount; without it processes
+  // still reach Services by their cluster IPs ($<SVC>_SERVICE_HOST).
+  const bool private_hosts = !spec.hosts_file.empty() && ::geteuid() == 0;
+  if (private_hosts) {
+    if (Status s = WriteHostsFile(task_dir, spec.hosts_file); !s.ok()) return s;
+  }
 
   std::vector<std::string> pid_files;
   if (EnforcesLimits()) {
@@ -179,6 +185,7 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
     opts.stdout_fd = log_fd;
     opts.stderr_fd = log_fd;
     opts.pid_files = pid_files;
+    if (private_hosts) opts.hosts_file = task_dir + "/hosts";
     auto pid = Spawn(opts);
     ::close(log_fd);
     if (!pid.ok()) return fail(pid.status().WithContext("container " + c.name));
