@@ -207,6 +207,8 @@ void EcsRenderer::Finish(model::Application& app, model::Diagnostics& diagnostic
     bool ok = true;
     model::ServiceSpec service_spec;
     service_spec.selector = workload.selector;
+    // An ECS load balancer is reached from outside: served on the node address too.
+    service_spec.type = "LoadBalancer";
     std::set<std::pair<std::string, int>> seen;
     for (const auto& balancer : definition.load_balancers) {
       const auto& containers = workload.task.containers;
