@@ -90,6 +90,18 @@ TEST(InitContainers, RunInOrderAndSidecarsKeepProbesAndHooks) {
   EXPECT_EQ(task.containers[0].name, "app");
 }
 
+TEST(InitContainers, ASidecarPortMayBeAServiceTargetPort) {
+  Rendering r = RenderOne(POD_SPEC_HEAD
+                          "      initContainers:\n"
+                          "      - {name: proxy, image: envoy, restartPolicy: Always, ports: "
+                          "[{name: mesh, containerPort: 15001}]}\n"
+                          "      containers: [{name: app, image: app}]\n"
+                          "---\n"
+                          "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+                          "spec: {selector: {app: a}, ports: [{port: 80, targetPort: mesh}]}\n");
+  EXPECT_TRUE(r.diagnostics.empty()) << r.Dump();
+}
+
 TEST(InitContainers, RegularInitContainersMayNotHaveProbesOrHooks) {
   Rendering r = RenderOne(POD_SPEC_HEAD
                           "      initContainers:\n"
