@@ -89,14 +89,16 @@ void ConvertEnv(PodScope& pod, Fields& c, model::ContainerSpec& out) {
         AddReference(pod, kind, var.ref_name, *ref, "name", var.optional);
         ref->ReportUnread();
       }
+      bool usable = true;  // false: a downward API reference was reported as unusable
       if (auto ref = from->Map("fieldRef")) {
         ++sources;
-        if (!ConvertFieldRef(*ref, var)) continue;  // reported
+        usable = ConvertFieldRef(*ref, var) && usable;
       }
       if (auto ref = from->Map("resourceFieldRef")) {
         ++sources;
-        if (!ConvertResourceFieldRef(*ref, var)) continue;  // reported
-        if (!var.ref_name.empty()) {
+        const bool converted = ConvertResourceFieldRef(*ref, var);
+        usable = converted && usable;
+        if (converted && !var.ref_name.empty()) {
           YAML::Node at = ref->Get("containerName");
           pod.container_refs.push_back(
               {var.ref_name, pod.findings.Where(at), ref->PathOf("containerName")});
@@ -107,10 +109,12 @@ void ConvertEnv(PodScope& pod, Fields& c, model::ContainerSpec& out) {
         pod.findings.Error(from->node(), from->path(),
                            "must specify one of configMapKeyRef, secretKeyRef, fieldRef or "
                            "resourceFieldRef");
-        continue;
-      }
-      if (sources > 1) {
+      } else if (sources > 1) {
         pod.findings.Error(from->node(), from->path(), "must specify exactly one source");
+      }
+      if (sources != 1 || !usable) {
+        e.ReportUnread();
+        continue;
       }
     }
     e.ReportUnread();
