@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <climits>
 #include <optional>
 
 #include "renderers/kubernetes/handler_fields.h"
@@ -10,7 +9,7 @@
 namespace capstan::renderers::kubernetes {
 namespace {
 
-std::optional<model::LifecycleHandler> ConvertHandler(Fields& hook,
+std::optional<model::LifecycleHandler> ConvertHandler(Fields& hook, int grace_period_seconds,
                                                       const model::ContainerSpec& container) {
   Findings& findings = hook.findings();
   model::LifecycleHandler handler;
@@ -38,7 +37,11 @@ std::optional<model::LifecycleHandler> ConvertHandler(Fields& hook,
     if (!sleep->Has("seconds")) {
       findings.Error(sleep->node(), sleep->PathOf("seconds"), "required field is missing");
     }
-    handler.sleep_seconds = IntInRange(*sleep, "seconds", 0, INT_MAX, "must be >= 0").value_or(0);
+    handler.sleep_seconds =
+        IntInRange(*sleep, "seconds", 0, grace_period_seconds,
+                   fmt::format("must be between 0 and terminationGracePeriodSeconds ({})",
+                               grace_period_seconds))
+            .value_or(0);
     sleep->ReportUnread();
   }
   if (hook.Has("tcpSocket")) {
@@ -63,11 +66,15 @@ std::optional<model::LifecycleHandler> ConvertHandler(Fields& hook,
 
 }  // namespace
 
-void ConvertLifecycle(Fields& container, model::ContainerSpec& out) {
+void ConvertLifecycle(Fields& container, int grace_period_seconds, model::ContainerSpec& out) {
   auto lifecycle = container.Map("lifecycle");
   if (!lifecycle) return;
-  if (auto hook = lifecycle->Map("postStart")) out.post_start = ConvertHandler(*hook, out);
-  if (auto hook = lifecycle->Map("preStop")) out.pre_stop = ConvertHandler(*hook, out);
+  if (auto hook = lifecycle->Map("postStart")) {
+    out.post_start = ConvertHandler(*hook, grace_period_seconds, out);
+  }
+  if (auto hook = lifecycle->Map("preStop")) {
+    out.pre_stop = ConvertHandler(*hook, grace_period_seconds, out);
+  }
   lifecycle->ReportUnread();  // stopSignal (1.33, alpha): reported
 }
 

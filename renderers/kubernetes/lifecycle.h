@@ -10,7 +10,9 @@ namespace capstan::renderers::kubernetes {
 // or name of one of the container's ports, path, host, scheme, httpHeaders) or sleep.seconds.
 // tcpSocket is accepted by the API for compatibility but the kubelet never runs it
 // (pkg/kubelet/lifecycle/handlers.go): a warning, and no hook. Anything else is reported by path.
+// sleep.seconds may be 0 (1.32+) and at most the pod's terminationGracePeriodSeconds
+// (`grace_period_seconds`), as validateSleepAction requires.
 // REQUIRES: out.ports is already filled (named httpGet ports are checked against it).
-void ConvertLifecycle(Fields& container, model::ContainerSpec& out);
+void ConvertLifecycle(Fields& container, int grace_period_seconds, model::ContainerSpec& out);
 
 }  // namespace capstan::renderers::kubernetes

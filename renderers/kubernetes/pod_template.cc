@@ -33,6 +33,7 @@ struct PodScope {
     std::string field;
   };
   std::vector<ContainerRef> container_refs;
+  int grace_period_seconds = 30;  // terminationGracePeriodSeconds
 };
 
 void AddReference(PodScope& pod, RefKind kind, const std::string& name, const Fields& at,
@@ -399,7 +400,7 @@ std::optional<model::ContainerSpec> ConvertContainer(PodScope& pod, const YAML::
     out.liveness = ConvertProbe(pod, c, "livenessProbe", ProbeKind::kLiveness, out);
     out.readiness = ConvertProbe(pod, c, "readinessProbe", ProbeKind::kReadiness, out);
     out.startup = ConvertProbe(pod, c, "startupProbe", ProbeKind::kStartup, out);
-    ConvertLifecycle(c, out);
+    ConvertLifecycle(c, pod.grace_period_seconds, out);
   }
   ConvertVolumeMounts(pod, c, out);
   ConvertContainerSecurityContext(c, pod.security, out);
@@ -580,7 +581,16 @@ void ConvertPodTemplate(Fields& tpl, PodOwner owner, model::TaskTemplate& task,
     tpl.ReportUnread();
     return;
   }
-  PodScope pod{findings, references, {}, {}, ConvertPodSecurityContext(*spec), {}};
+  // Read first: a sleep hook may not outlast it.
+  task.termination_grace_period_seconds =
+      IntInRange(*spec, "terminationGracePeriodSeconds", 0, INT32_MAX, "must be >= 0").value_or(30);
+  PodScope pod{findings,
+               references,
+               {},
+               {},
+               ConvertPodSecurityContext(*spec),
+               {},
+               task.termination_grace_period_seconds};
   ConvertVolumes(pod, *spec, task);
   std::set<std::string> names;  // unique across initContainers and containers
   auto convert_all = [&](std::string_view key, ContainerRole role,
@@ -616,8 +626,6 @@ void ConvertPodTemplate(Fields& tpl, PodOwner owner, model::TaskTemplate& task,
     }
   }
   ConvertDnsPolicy(*spec, task);
-  task.termination_grace_period_seconds =
-      IntInRange(*spec, "terminationGracePeriodSeconds", 0, INT32_MAX, "must be >= 0").value_or(30);
   task.node_selector =
       spec->StringMap("nodeSelector").value_or(std::map<std::string, std::string>{});
 

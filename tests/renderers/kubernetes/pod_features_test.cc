@@ -319,7 +319,16 @@ TEST(Lifecycle, HandlerRules) {
   ExpectOnly(render("{httpGet: {path: /}}"), Severity::kError, "web/m.yaml:14:30",
              hook + ".httpGet.port", "required field is missing");
   ExpectOnly(render("{sleep: {seconds: -1}}"), Severity::kError, "web/m.yaml:14:38",
-             hook + ".sleep.seconds", "must be >= 0");
+             hook + ".sleep.seconds",
+             "must be between 0 and terminationGracePeriodSeconds (30) (got -1)");
+  // The grace period bounds the sleep (validateSleepAction).
+  ExpectOnly(RenderOne(POD_SPEC_HEAD "      terminationGracePeriodSeconds: 10\n"
+                                     "      containers:\n"
+                                     "      - name: app\n"
+                                     "        image: app\n"
+                                     "        lifecycle: {preStop: {sleep: {seconds: 15}}}\n"),
+             Severity::kError, "web/m.yaml:14:48", hook + ".sleep.seconds",
+             "must be between 0 and terminationGracePeriodSeconds (10) (got 15)");
   ExpectOnly(render("{exec: {command: []}}"), Severity::kError, "web/m.yaml:14:27",
              hook + ".exec.command", "must not be empty");
 }
