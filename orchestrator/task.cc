@@ -1,6 +1,7 @@
 #include "orchestrator/task.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -554,6 +555,11 @@ void TaskRunner::RunProbes(Task& t) {
       const ContainerLaunch& cl = t.launch.containers[p.container];
       req.env = cl.env;
       req.working_dir = cl.working_dir.empty() ? t.launch.task_dir : cl.working_dir;
+      // Where the process driver mounted one (as root), the probe sees the same names.
+      const std::string hosts = t.launch.task_dir + "/hosts";
+      if (!t.launch.hosts_file.empty() && ::access(hosts.c_str(), R_OK) == 0) {
+        req.hosts_file = hosts;
+      }
     }
     if (t.handle && p.container < t.tmpl->containers.size()) {
       const std::string& name = t.tmpl->containers[p.container].name;
