@@ -501,6 +501,68 @@ TEST(ContainerDependsOn, FailedDependencyFailsTheTaskNamingIt) {
   EXPECT_FALSE(Contains(events, "Ready")) << events;
 }
 
+// 5b. Kubernetes init containers, a native sidecar and a postStart hook, in containers.
+
+TEST(ContainerInitContainers, InitContainersPrepareAFileThePostStartedMainContainerServes) {
+  testing::EngineEnv env;
+  CAPSTAN_REQUIRE_ENGINE_ENV(env);
+  ContainerHarness h(env, "", {}, PodNetwork::kPauseContainer);
+  model::WorkloadSpec w = WebWorkload(env, "k8s", 1, "v1", /*healthy=*/false);
+  w.task.volumes = {{"shared", model::VolumeType::kEmptyDir, "", {}}};
+  auto shell = [&](const std::string& name, const std::string& script) {
+    model::ContainerSpec c;
+    c.name = name;
+    c.image = env.image;
+    c.command = {"/bin/sh", "-c", script};
+    c.volume_mounts = {{"shared", "/shared", "", false}};
+    return c;
+  };
+  // Ordered: run at once, "two" would come first (the second one does not wait for the file).
+  model::ContainerSpec sidecar =
+      shell("logger", "trap 'exit 0' TERM; echo side > /shared/side.txt; sleep 86400 & wait");
+  sidecar.restart_always = true;
+  w.task.init_containers = {shell("first", "sleep 1; echo one > /shared/page.txt"),
+                            shell("second", "echo two >> /shared/page.txt"), sidecar};
+  model::ContainerSpec& web = w.task.containers[0];
+  web.volume_mounts = {{"shared", "/shared", "", false}};
+  web.command = ServeCommand("cp /shared/page.txt /shared/side.txt /www/");
+  // Readiness asks /healthz, which only the postStart hook (run in the container) writes.
+  model::LifecycleHandler post;
+  post.action = model::HookAction::kExec;
+  post.command = {"/bin/sh", "-c", "echo ok > /www/healthz"};
+  web.post_start = post;
+  AppSpec spec;
+  spec.app = "k8s";
+  spec.workloads["web"] = w;
+  h.orch().SetDesired(spec);
+  WorkloadStatus st;
+  ASSERT_TRUE(h.RunUntil(
+      [&] {
+        st = h.Workload("k8s", "web");
+        return st.ready == 1;
+      },
+      90s))
+      << Describe(st) << EventsText(h.events());
+  const TaskSummary task = st.tasks.at(0);
+  httplib::Client cli("127.0.0.1", task.host_ports.at(0));
+  cli.set_read_timeout(3);
+  auto page = cli.Get("/page.txt");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->body, "one\ntwo\n");
+  auto side = cli.Get("/side.txt");  // the sidecar had started before the main container
+  ASSERT_TRUE(side);
+  EXPECT_EQ(side->body, "side\n");
+  auto first = h.engine().InspectContainer(h.ContainerId(task.id, "first"));
+  auto logger = h.engine().InspectContainer(h.ContainerId(task.id, "logger"));
+  ASSERT_TRUE(first.ok() && logger.ok());
+  EXPECT_FALSE(first->running);
+  EXPECT_EQ(first->exit_code, 0);
+  EXPECT_TRUE(logger->running);  // the sidecar runs beside the main container
+  h.RunFor(1500ms);
+  EXPECT_EQ(h.Workload("k8s", "web").ready, 1) << EventsText(h.events());
+  EXPECT_EQ(h.Workload("k8s", "web").tasks.at(0).restarts, 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. Image pulls: the local registries, credentials, and the failures people must understand.
 
