@@ -50,6 +50,9 @@ struct ContainerLaunch {
   model::ImagePullPolicy image_pull_policy = model::ImagePullPolicy::kDefault;
   // ECS dependsOn: start only once these hold (dependency_gate.h); both drivers wait.
   std::vector<model::ContainerDependency> depends_on;
+  // A Kubernetes native sidecar (an init container with restartPolicy Always): Stop() signals it
+  // only once the other containers have exited, as kubelet does since 1.29.
+  bool sidecar = false;
 };
 
 // Everything a driver needs to start one task. Built by the orchestrator from the TaskTemplate.

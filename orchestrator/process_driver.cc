@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -171,7 +172,7 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
     }
     opts.working_dir = c.working_dir.empty() ? task_dir : c.working_dir;
     opts.pid_files = pid_files;
-    state.members.push_back(Member{c.name, std::move(opts), c.depends_on});
+    state.members.push_back(Member{c.name, std::move(opts), c.depends_on, c.sidecar});
   }
   // Those that wait on nothing start now; the others when their dependsOn conditions hold.
   for (Member& m : state.members) {
@@ -364,6 +365,7 @@ std::vector<ContainerStatus> ProcessDriver::Inspect(const TaskHandle& given) {
     by_name[c.name] = st;
   }
   if (state && !state->stopping) AdvanceDependencies(handle.task_id, *state, &by_name);
+  if (state && state->sidecars_to_stop) StopSidecarsWhenAlone(handle, *state, by_name);
   std::vector<ContainerStatus> out;
   out.reserve(handle.containers.size());
   for (const ContainerHandle& c : handle.containers) out.push_back(by_name[c.name]);
@@ -424,13 +426,46 @@ Status ProcessDriver::SignalGroups(const TaskHandle& given, int sig) {
 }
 
 Status ProcessDriver::Stop(const TaskHandle& handle) {
+  auto it = tasks_.find(handle.task_id);
+  if (it == tasks_.end()) return SignalGroups(handle, SIGTERM);
+  TaskState& state = it->second;
   // A task asked to stop starts nothing more: containers still waiting never start.
-  if (auto it = tasks_.find(handle.task_id); it != tasks_.end()) it->second.stopping = true;
-  return SignalGroups(handle, SIGTERM);
+  state.stopping = true;
+  const bool has_sidecars = std::any_of(state.members.begin(), state.members.end(),
+                                        [](const Member& m) { return m.sidecar; });
+  if (!has_sidecars) return SignalGroups(handle, SIGTERM);
+  // Kubernetes 1.29+: sidecars are stopped after the main containers, so a proxy or log shipper
+  // outlives what it serves
+  // (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/).
+  state.sidecars_to_stop = true;
+  return SignalGroups(Only(handle, state, /*sidecars=*/false), SIGTERM);
+}
+
+TaskHandle ProcessDriver::Only(const TaskHandle& handle, const TaskState& state,
+                               bool sidecars) const {
+  TaskHandle out = handle;
+  std::erase_if(out.containers, [&](const ContainerHandle& c) {
+    const Member* m = state.Find(c.name);
+    return (m != nullptr && m->sidecar) != sidecars;
+  });
+  return out;
+}
+
+void ProcessDriver::StopSidecarsWhenAlone(const TaskHandle& handle, TaskState& state,
+                                          const std::map<std::string, ContainerStatus>& statuses) {
+  for (const auto& [name, st] : statuses) {
+    const Member* m = state.Find(name);
+    if ((m == nullptr || !m->sidecar) && st.state == ContainerState::kRunning) return;
+  }
+  state.sidecars_to_stop = false;
+  (void)SignalGroups(Only(handle, state, /*sidecars=*/true), SIGTERM);
 }
 
 Status ProcessDriver::Kill(const TaskHandle& handle) {
-  if (auto it = tasks_.find(handle.task_id); it != tasks_.end()) it->second.stopping = true;
+  if (auto it = tasks_.find(handle.task_id); it != tasks_.end()) {
+    it->second.stopping = true;
+    it->second.sidecars_to_stop = false;
+  }
   return SignalGroups(handle, SIGKILL);
 }
 

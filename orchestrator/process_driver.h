@@ -44,8 +44,9 @@ namespace capstan::orchestrator {
 // with conditions is not spawned by Start(); its handle has pid 0 and Inspect() reports it
 // kWaiting until the conditions hold (dependency_gate.h), then spawns it and reports its pid in
 // ContainerStatus. A condition that can no longer hold reports it kExited (-1) with the reason.
-// After Stop()/Kill() nothing more starts. A task re-adopted after a daemon restart has no
-// waiting list: a container that had not started by then reads as exited.
+// After Stop()/Kill() nothing more starts. Sidecars (ContainerLaunch::sidecar) get SIGTERM from
+// the Inspect() that sees every other container exited, not from Stop(). A task re-adopted after a
+// daemon restart has no waiting list: a container that had not started by then reads as exited.
 //
 // Exits: our own children are reaped with waitpid(pid, WNOHANG) on their pid only (never -1, so
 // other components may own other children); adopted processes of a previous daemon are checked
@@ -84,6 +85,7 @@ class ProcessDriver final : public Driver {
     std::string name;
     SpawnOptions options;  // the log descriptors are opened at spawn time
     std::vector<model::ContainerDependency> depends_on;
+    bool sidecar = false;
     bool started = false;
     bool healthy = false;
     std::string blocked;     // why it can never start
@@ -94,6 +96,7 @@ class ProcessDriver final : public Driver {
     std::size_t max_log_bytes = 10 << 20;
     bool has_cgroup = false;
     bool stopping = false;        // Stop()/Kill() called: waiting members never start
+    bool sidecars_to_stop = false;  // Stop() held SIGTERM back from the sidecars
     std::vector<Member> members;  // empty for a task adopted after a daemon restart
     const Member* Find(const std::string& name) const {
       for (const auto& m : members) {
@@ -113,6 +116,11 @@ class ProcessDriver final : public Driver {
                            std::map<std::string, ContainerStatus>* statuses);
   // `handle` with the pids of members started after Start() filled in.
   TaskHandle Effective(const TaskHandle& handle) const;
+  // The containers of `handle` that are (or are not) sidecars.
+  TaskHandle Only(const TaskHandle& handle, const TaskState& state, bool sidecars) const;
+  // SIGTERM to the sidecars once every other container has exited.
+  void StopSidecarsWhenAlone(const TaskHandle& handle, TaskState& state,
+                             const std::map<std::string, ContainerStatus>& statuses);
   // Signals the process group of every container still ours.
   model::Status SignalGroups(const TaskHandle& handle, int sig);
   void RotateLogIfNeeded(const std::string& path, std::size_t max_bytes);

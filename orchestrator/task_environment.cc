@@ -237,7 +237,10 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
       launch.depends_on.insert(launch.depends_on.end(), order.depends_on[ci].begin(),
                                order.depends_on[ci].end());
     }
-    if (ci >= task.containers.size()) launch.essential = c.restart_always;
+    if (ci >= task.containers.size()) {
+      launch.essential = c.restart_always;
+      launch.sidecar = c.restart_always;
+    }
     int port = bindings[ci].empty() ? first_port
                : in_container       ? bindings[ci].front().container_port
                                     : bindings[ci].front().host_port;

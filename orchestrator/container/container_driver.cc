@@ -108,6 +108,7 @@ struct ContainerDriver::PodState {
     std::string id;
     bool pause = false;
     bool essential = true;
+    bool sidecar = false;  // SIGTERM once the others have exited (not known after a restart)
     std::vector<model::ContainerDependency> depends_on;
     bool started = false;
     bool healthy = false;
@@ -117,6 +118,7 @@ struct ContainerDriver::PodState {
   std::string task_dir;
   std::size_t max_log_bytes = 10 << 20;
   bool stopping = false;
+  bool sidecars_to_stop = false;  // Stop() held SIGTERM back from the sidecars
   std::vector<Member> members;  // the pause container first, when there is one
 
   Member* Find(const std::string& name) {
@@ -474,6 +476,7 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     m.name = c.name;
     m.id = *id;
     m.essential = c.essential;
+    m.sidecar = c.sidecar;
     m.depends_on = c.depends_on;
     pod->members.push_back(std::move(m));
   }
@@ -578,6 +581,21 @@ std::vector<ContainerStatus> ContainerDriver::Inspect(const TaskHandle& handle) 
     by_name[m.name] = st;
   }
   if (!pod->stopping) AdvanceDependencies(*pod, &by_name);
+  if (pod->sidecars_to_stop) {
+    // Kubernetes 1.29+: sidecars get SIGTERM once every other container has exited.
+    bool others_running = false;
+    for (const auto& m : pod->members) {
+      if (!m.pause && !m.sidecar && by_name[m.name].state == ContainerState::kRunning) {
+        others_running = true;
+      }
+    }
+    if (!others_running) {
+      pod->sidecars_to_stop = false;
+      for (const auto& m : pod->members) {
+        if (m.sidecar) (void)client_->KillContainer(m.id, "SIGTERM");
+      }
+    }
+  }
   for (const auto& m : pod->members) {
     ContainerStatus& st = by_name[m.name];
     if (m.pause) {
@@ -643,8 +661,15 @@ Status ContainerDriver::Signal(const TaskHandle& handle, const std::string& sign
                                bool include_pause) {
   PodState* pod = PodFor(handle);
   Status first;
+  // Stop (without the pause container) holds sidecars back until the others have exited
+  // (Inspect() signals them then); Kill takes everything.
+  const bool hold_sidecars =
+      !include_pause && std::any_of(pod->members.begin(), pod->members.end(),
+                                    [](const PodState::Member& m) { return m.sidecar; });
+  pod->sidecars_to_stop = hold_sidecars;
   for (const auto& m : pod->members) {
     if (m.pause && !include_pause) continue;
+    if (m.sidecar && hold_sidecars) continue;
     auto it = containers_.find(m.id);
     if (it != containers_.end() && !IsRunningState(it->second.state)) continue;
     Status s = client_->KillContainer(m.id, signal);

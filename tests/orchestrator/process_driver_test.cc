@@ -482,5 +482,28 @@ TEST_F(ProcessDriverTest, WaitingContainersNeverStartOnceTheTaskIsStopping) {
   EXPECT_FALSE(fs::exists(base_ / "stopping" / "started"));
 }
 
+// Kubernetes 1.29+: a sidecar is stopped after the main containers.
+TEST_F(ProcessDriverTest, SidecarsGetSigtermOnlyAfterTheOtherContainersExited) {
+  ProcessDriver driver(base_.string());
+  ContainerLaunch main = Shell("main",
+                               "trap 'sleep 0.3; echo main >> order.txt; exit 0' TERM; "
+                               "sleep 30 & wait");
+  ContainerLaunch side = Shell("proxy",
+                               "trap 'echo proxy >> order.txt; exit 0' TERM; "
+                               "sleep 30 & wait");
+  side.sidecar = true;
+  auto h = driver.Start(Spec("sidecar", {main, side}));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  CleanupGuard guard{driver, *h};
+  std::this_thread::sleep_for(200ms);  // both shells have set their traps
+  ASSERT_TRUE(driver.Stop(*h).ok());
+  std::vector<ContainerStatus> st;
+  ASSERT_TRUE(WaitFor([&] {
+    st = driver.Inspect(*h);
+    return st[0].state == ContainerState::kExited && st[1].state == ContainerState::kExited;
+  }));
+  EXPECT_EQ(Read(base_ / "sidecar" / "order.txt"), "main\nproxy\n");
+}
+
 }  // namespace
 }  // namespace capstan::orchestrator
