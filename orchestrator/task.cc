@@ -320,6 +320,7 @@ void TaskRunner::Observe() {
           (!d || d->Available().ok())) {
         if (pre_stop_running) {
           for (const HookRun& h : t.hooks) {
+            if (h.kind != HookKind::kPreStop) continue;
             Emit(t, EventType::kWarning, "FailedPreStopHook",
                  fmt::format("PreStop hook of container {} did not end within the grace period "
                              "of {}",
