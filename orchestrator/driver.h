@@ -66,6 +66,10 @@ struct LaunchSpec {
   std::vector<VolumeLaunch> volumes;
   std::map<std::string, std::string> labels;
   std::size_t max_log_bytes = 10 << 20;  // per stream, per container
+  // The task's /etc/hosts (its Services' names, see service_names.h); empty = the node's own
+  // resolution (dnsPolicy Default). The driver writes it to <task_dir>/hosts and the orchestrator
+  // rewrites that file in place when Services come and go, so it must stay the same inode.
+  std::string hosts_file;
 };
 
 // Enough to find a container again after the daemon restarts: a pid with its start time
@@ -132,6 +136,10 @@ class Driver {
   // The orchestrator's readiness verdict on one container, for dependsOn HEALTHY.
   virtual void ReportHealth(const TaskHandle& /*handle*/, const std::string& /*container*/,
                             bool /*healthy*/) {}
+  // The network namespace the task's containers share, as a path ("/proc/<pid>/ns/net"), when it
+  // is not the node's own: the orchestrator then serves the Services' cluster IPs inside it.
+  // Empty = the node's namespace (processes), or not known yet.
+  virtual std::string NetworkNamespace(const TaskHandle& /*handle*/) { return ""; }
 };
 
 }  // namespace capstan::orchestrator

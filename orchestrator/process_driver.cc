@@ -84,6 +84,12 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
       !s.ok()) {
     return s.WithContext("task " + spec.task_id);
   }
+  // Service names need a private /etc/hosts, which only root can mount; without it processes
+  // still reach Services by their cluster IPs ($<SVC>_SERVICE_HOST).
+  const bool private_hosts = !spec.hosts_file.empty() && ::geteuid() == 0;
+  if (private_hosts) {
+    if (Status s = WriteHostsFile(task_dir, spec.hosts_file); !s.ok()) return s;
+  }
 
   std::vector<std::string> pid_files;
   if (EnforcesLimits()) {
@@ -172,6 +178,7 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
     }
     opts.working_dir = c.working_dir.empty() ? task_dir : c.working_dir;
     opts.pid_files = pid_files;
+    if (private_hosts) opts.hosts_file = task_dir + "/hosts";
     state.members.push_back(Member{c.name, std::move(opts), c.depends_on, c.sidecar});
   }
   // Those that wait on nothing start now; the others when their dependsOn conditions hold.

@@ -120,6 +120,7 @@ struct ContainerDriver::PodState {
   bool stopping = false;
   bool sidecars_to_stop = false;  // Stop() held SIGTERM back from the sidecars
   std::vector<Member> members;  // the pause container first, when there is one
+  std::string netns;            // the holder's network namespace, once known
 
   Member* Find(const std::string& name) {
     for (auto& m : members) {
@@ -352,6 +353,9 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
       !s.ok()) {
     return s.WithContext("task " + spec.task_id);
   }
+  if (!spec.hosts_file.empty()) {
+    if (Status s = WriteHostsFile(pod->task_dir, spec.hosts_file); !s.ok()) return s;
+  }
   std::map<std::string, model::VolumeType> volume_types;
   for (const auto& v : spec.volumes) volume_types[v.name] = v.type;
 
@@ -462,6 +466,10 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
       bind.read_only = mount.read_only || type == model::VolumeType::kConfigMap ||
                        type == model::VolumeType::kSecret;
       req.binds.push_back(std::move(bind));
+    }
+    if (!spec.hosts_file.empty()) {
+      // Service names: the task's own hosts file, rewritten in place as Services change.
+      req.binds.push_back(BindMount{pod->task_dir + "/hosts", "/etc/hosts", true});
     }
     req.memory_bytes = c.resources.memory_limit_bytes;
     req.nano_cpus = c.resources.cpu_limit_millis * 1'000'000;
@@ -780,6 +788,19 @@ Result<std::map<std::string, TaskHandle>> ContainerDriver::ListManagedTasks() {
     }
   }
   return out;
+}
+
+std::string ContainerDriver::NetworkNamespace(const TaskHandle& handle) {
+  PodState* pod = PodFor(handle);
+  if (pod == nullptr || pod->members.empty()) return "";
+  if (pod->netns.empty()) {
+    // The first member holds the namespace (pause, or the holder container): see Start().
+    auto info = client_->InspectContainer(pod->members.front().id);
+    if (info.ok() && info->running && info->pid > 0) {
+      pod->netns = fmt::format("/proc/{}/ns/net", info->pid);
+    }
+  }
+  return pod->netns;
 }
 
 }  // namespace capstan::orchestrator::container

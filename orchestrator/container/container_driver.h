@@ -74,6 +74,8 @@ class ContainerDriver final : public Driver {
   bool EnforcesLimits() const override { return true; }
   model::Status Available() override;
   void ReportHealth(const TaskHandle& handle, const std::string& container, bool healthy) override;
+  // The pod holder's namespace: one engine inspect per pod, then cached.
+  std::string NetworkNamespace(const TaskHandle& handle) override;
 
   // Task ids of every container the engine holds with a capstan.task label (for re-adoption of
   // tasks started but not recorded before a crash), with a handle to each.

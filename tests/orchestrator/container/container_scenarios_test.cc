@@ -215,19 +215,25 @@ TEST(ContainerServiceProxy, RollingUpdateUnderLoadLosesNoRequest) {
   });
 }
 
-// A container reaches a Service through the discovery variables of its environment: the proxy
-// listens on every interface and WEB_SERVICE_HOST names the engine's bridge gateway
-// (host.containers.internal), since 127.0.0.1 in a container is its own pod.
-TEST(ContainerServiceProxy, ContainersReachServicesThroughTheirEnvironment) {
+// A container reaches Services as a Kubernetes pod does: by name (`web`,
+// `web.svcenv.svc.cluster.local`, through the task's hosts file) and through the discovery
+// variables, at the Service's cluster IP and declared port — served inside the pod's own network
+// namespace by listeners the proxy opens there (the container's 127.0.0.0/8 is its own). Two
+// Services of one app on the same port do not collide.
+TEST(ContainerServiceProxy, ContainersReachServicesByNameAndClusterIp) {
   testing::EngineEnv env;
   CAPSTAN_REQUIRE_ENGINE_ENV(env);
-  ContainerHarness h(env, "", {}, PodNetwork::kFirstContainer, "0.0.0.0");
+  if (::geteuid() != 0) GTEST_SKIP() << "listeners inside a pod's network namespace need root";
+  ContainerHarness h(env);
   AppSpec app;
   app.app = "svcenv";
   app.workloads["web"] = WebWorkload(env, "web", 1, "v1");
   app.services["web"] = ServiceFor("web");
+  app.workloads["api"] = WebWorkload(env, "api", 1, "v7");
+  app.services["api"] = ServiceFor("api");  // the same port 80: its own address
   Deploy(h, app, "web", 1);
-  // Added once the Service exists: discovery variables name the Services of the task's start.
+  Deploy(h, app, "api", 1);
+  // Added once the Services exist: discovery variables name the Services of the task's start.
   model::WorkloadSpec client;
   client.replicas = 1;
   client.selector = {{"app", "client"}};
@@ -238,8 +244,11 @@ TEST(ContainerServiceProxy, ContainersReachServicesThroughTheirEnvironment) {
   c.name = "client";
   c.image = env.image;
   c.command = {"/bin/sh", "-c", "trap 'exit 0' TERM; sleep 86400 & wait"};
-  c.readiness = ExecProbe(
-      {"/bin/sh", "-c", "wget -q -O- http://$WEB_SERVICE_HOST:$WEB_SERVICE_PORT/ | grep -q v1"});
+  c.readiness =
+      ExecProbe({"/bin/sh", "-c",
+                 "wget -q -O- http://$WEB_SERVICE_HOST:$WEB_SERVICE_PORT/ | grep -q v1 && "
+                 "wget -q -O- http://web/ | grep -q v1 && "
+                 "wget -q -O- http://api.svcenv.svc.cluster.local:80/ | grep -q v7"});
   client.task.containers.push_back(c);
   app.workloads["client"] = client;
   Deploy(h, app, "client", 1);
@@ -251,7 +260,10 @@ TEST(ContainerServiceProxy, ContainersReachServicesThroughTheirEnvironment) {
   for (const auto& [k, v] : t->launch.containers.at(0).env) {
     if (k == "WEB_SERVICE_HOST") host = v;
   }
-  EXPECT_EQ(host, "host.containers.internal");
+  const auto services = h.orch().Status("svcenv").services;
+  EXPECT_EQ(host, services.at("web").cluster_ip);
+  EXPECT_NE(services.at("web").cluster_ip, services.at("api").cluster_ip);
+  EXPECT_EQ(host.rfind("127.96.", 0), 0u) << host;
 }
 
 // Two daemons on one engine (each its own instance id) run a task of the same id side by side:
