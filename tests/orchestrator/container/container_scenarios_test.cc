@@ -575,6 +575,48 @@ TEST(ContainerInitContainers, InitContainersPrepareAFileThePostStartedMainContai
   EXPECT_EQ(h.Workload("k8s", "web").tasks.at(0).restarts, 0);
 }
 
+TEST(ContainerPreStop, AnExecHookRunsInTheContainerBeforeSigtermThenTheSidecarStops) {
+  testing::EngineEnv env;
+  CAPSTAN_REQUIRE_ENGINE_ENV(env);
+  ContainerHarness h(env, "", {}, PodNetwork::kPauseContainer);
+  model::WorkloadSpec w = WebWorkload(env, "drain", 1, "v1");
+  w.task.termination_grace_period_seconds = 10;
+  w.task.volumes = {{"shared", model::VolumeType::kEmptyDir, "", {}}};
+  model::ContainerSpec& web = w.task.containers[0];
+  web.volume_mounts = {{"shared", "/shared", "", false}};
+  // On SIGTERM the main container records it (after a pause, so a sidecar stopped at the same
+  // time would come first); the preStop hook records itself before.
+  web.command = {"/bin/sh", "-c",
+                 "trap 'sleep 0.5; echo term >> /shared/log; exit 0' TERM\n"
+                 "echo version=v1 > /www/index.html; echo ok > /www/healthz\n"
+                 "httpd -f -p 8080 -h /www & wait"};
+  model::LifecycleHandler drain;
+  drain.action = model::HookAction::kExec;
+  drain.command = {"/bin/sh", "-c", "echo prestop >> /shared/log"};
+  web.pre_stop = drain;
+  model::ContainerSpec side;
+  side.name = "shipper";
+  side.image = env.image;
+  side.restart_always = true;
+  side.command = {"/bin/sh", "-c",
+                  "trap 'echo sidecar >> /shared/log; exit 0' TERM; sleep 86400 & wait"};
+  side.volume_mounts = {{"shared", "/shared", "", false}};
+  w.task.init_containers = {side};
+  AppSpec spec;
+  spec.app = "drain";
+  spec.workloads["web"] = w;
+  h.orch().SetDesired(spec);
+  ASSERT_TRUE(h.RunUntil([&] { return h.Workload("drain", "web").ready == 1; }, 90s))
+      << Describe(h.Workload("drain", "web")) << EventsText(h.events());
+  const std::string task_id = h.Workload("drain", "web").tasks.at(0).id;
+  h.orch().RemoveApp("drain");
+  ASSERT_TRUE(h.RunUntil([&] { return h.orch().Apps().empty(); }, 60s)) << EventsText(h.events());
+  std::ifstream in(h.dir() / "tasks" / task_id / "volumes" / "shared" / "log");
+  std::stringstream log;
+  log << in.rdbuf();
+  EXPECT_EQ(log.str(), "prestop\nterm\nsidecar\n") << EventsText(h.events());
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. Image pulls: the local registries, credentials, and the failures people must understand.
 
