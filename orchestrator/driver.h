@@ -48,8 +48,11 @@ struct ContainerLaunch {
   std::vector<PortBinding> ports;
   bool essential = true;
   model::ImagePullPolicy image_pull_policy = model::ImagePullPolicy::kDefault;
-  // ECS dependsOn: start only once these hold (drivers that cannot wait start all at once).
+  // ECS dependsOn: start only once these hold (dependency_gate.h); both drivers wait.
   std::vector<model::ContainerDependency> depends_on;
+  // A Kubernetes native sidecar (an init container with restartPolicy Always): Stop() signals it
+  // only once the other containers have exited, as kubelet does since 1.29.
+  bool sidecar = false;
 };
 
 // Everything a driver needs to start one task. Built by the orchestrator from the TaskTemplate.
@@ -95,6 +98,10 @@ struct ContainerStatus {
   int exit_code = 0;    // valid when kExited and signal == 0
   int signal = 0;       // the terminating signal, 0 if it exited normally
   std::string message;  // why, when the driver knows ("OOMKilled", "image not found", ...)
+  // Process driver: a container that waited (dependsOn) and was started since Start() returned
+  // gets a pid only now; the orchestrator copies it into its TaskHandle (re-adoption needs it).
+  int pid = 0;
+  std::uint64_t start_time_ticks = 0;
 };
 
 // Runs tasks on one node. Drivers never block for long: Start() returns once the processes or

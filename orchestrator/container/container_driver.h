@@ -48,7 +48,9 @@ struct ContainerDriverOptions {
 // as their conditions come true (START: the dependency started; COMPLETE: it exited; SUCCESS: it
 // exited 0; HEALTHY: ReportHealth() said so). A dependency that can no longer be met (SUCCESS
 // after a non-zero exit, or a dependency that exited before HEALTHY) ends the task.
-// Stop()/Kill() send SIGTERM/SIGKILL without waiting; Cleanup() removes the containers.
+// Stop()/Kill() send SIGTERM/SIGKILL without waiting (Stop() holds SIGTERM back from sidecars,
+// ContainerLaunch::sidecar, until Inspect() sees the other containers exited); Cleanup() removes
+// the containers.
 // When the engine does not answer, Available() says so and Inspect() returns nothing (unknown),
 // so the orchestrator neither restarts nor fails tasks until it is back.
 // Thread-compatible (the loop thread); the background pulls are internal.

@@ -513,6 +513,111 @@ TEST(ContainerDependsOn, FailedDependencyFailsTheTaskNamingIt) {
   EXPECT_FALSE(Contains(events, "Ready")) << events;
 }
 
+// 5b. Kubernetes init containers, a native sidecar and a postStart hook, in containers.
+
+TEST(ContainerInitContainers, InitContainersPrepareAFileThePostStartedMainContainerServes) {
+  testing::EngineEnv env;
+  CAPSTAN_REQUIRE_ENGINE_ENV(env);
+  ContainerHarness h(env, "", {}, PodNetwork::kPauseContainer);
+  model::WorkloadSpec w = WebWorkload(env, "k8s", 1, "v1", /*healthy=*/false);
+  w.task.volumes = {{"shared", model::VolumeType::kEmptyDir, "", {}}};
+  auto shell = [&](const std::string& name, const std::string& script) {
+    model::ContainerSpec c;
+    c.name = name;
+    c.image = env.image;
+    c.command = {"/bin/sh", "-c", script};
+    c.volume_mounts = {{"shared", "/shared", "", false}};
+    return c;
+  };
+  // Ordered: run at once, "two" would come first (the second one does not wait for the file).
+  model::ContainerSpec sidecar = shell("logger", "trap 'exit 0' TERM; sleep 86400 & wait");
+  sidecar.restart_always = true;
+  w.task.init_containers = {shell("first", "sleep 1; echo one > /shared/page.txt"),
+                            shell("second", "echo two >> /shared/page.txt"), sidecar};
+  model::ContainerSpec& web = w.task.containers[0];
+  web.volume_mounts = {{"shared", "/shared", "", false}};
+  web.command = ServeCommand("cp /shared/page.txt /www/");
+  // Readiness asks /healthz, which only the postStart hook (run in the container) writes.
+  model::LifecycleHandler post;
+  post.action = model::HookAction::kExec;
+  post.command = {"/bin/sh", "-c", "echo ok > /www/healthz"};
+  web.post_start = post;
+  AppSpec spec;
+  spec.app = "k8s";
+  spec.workloads["web"] = w;
+  h.orch().SetDesired(spec);
+  WorkloadStatus st;
+  ASSERT_TRUE(h.RunUntil(
+      [&] {
+        st = h.Workload("k8s", "web");
+        return st.ready == 1;
+      },
+      90s))
+      << Describe(st) << EventsText(h.events());
+  const TaskSummary task = st.tasks.at(0);
+  httplib::Client cli("127.0.0.1", task.host_ports.at(0));
+  cli.set_read_timeout(3);
+  auto page = cli.Get("/page.txt");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->body, "one\ntwo\n");
+  auto first = h.engine().InspectContainer(h.ContainerId(task.id, "first"));
+  auto logger = h.engine().InspectContainer(h.ContainerId(task.id, "logger"));
+  auto main = h.engine().InspectContainer(h.ContainerId(task.id, "web"));
+  ASSERT_TRUE(first.ok() && logger.ok() && main.ok());
+  EXPECT_FALSE(first->running);
+  EXPECT_EQ(first->exit_code, 0);
+  EXPECT_TRUE(logger->running);  // the sidecar runs beside the main container
+  // ... which started once the sidecar had (a START dependency: not once its script ran).
+  EXPECT_LE(EngineTime(first->finished_at), EngineTime(logger->started_at));
+  EXPECT_LE(EngineTime(logger->started_at), EngineTime(main->started_at))
+      << logger->started_at << " vs " << main->started_at;
+  h.RunFor(1500ms);
+  EXPECT_EQ(h.Workload("k8s", "web").ready, 1) << EventsText(h.events());
+  EXPECT_EQ(h.Workload("k8s", "web").tasks.at(0).restarts, 0);
+}
+
+TEST(ContainerPreStop, AnExecHookRunsInTheContainerBeforeSigtermThenTheSidecarStops) {
+  testing::EngineEnv env;
+  CAPSTAN_REQUIRE_ENGINE_ENV(env);
+  ContainerHarness h(env, "", {}, PodNetwork::kPauseContainer);
+  model::WorkloadSpec w = WebWorkload(env, "drain", 1, "v1");
+  w.task.termination_grace_period_seconds = 10;
+  w.task.volumes = {{"shared", model::VolumeType::kEmptyDir, "", {}}};
+  model::ContainerSpec& web = w.task.containers[0];
+  web.volume_mounts = {{"shared", "/shared", "", false}};
+  // On SIGTERM the main container records it (after a pause, so a sidecar stopped at the same
+  // time would come first); the preStop hook records itself before.
+  web.command = {"/bin/sh", "-c",
+                 "trap 'sleep 0.5; echo term >> /shared/log; exit 0' TERM\n"
+                 "echo version=v1 > /www/index.html; echo ok > /www/healthz\n"
+                 "httpd -f -p 8080 -h /www & wait"};
+  model::LifecycleHandler drain;
+  drain.action = model::HookAction::kExec;
+  drain.command = {"/bin/sh", "-c", "echo prestop >> /shared/log"};
+  web.pre_stop = drain;
+  model::ContainerSpec side;
+  side.name = "shipper";
+  side.image = env.image;
+  side.restart_always = true;
+  side.command = {"/bin/sh", "-c",
+                  "trap 'echo sidecar >> /shared/log; exit 0' TERM; sleep 86400 & wait"};
+  side.volume_mounts = {{"shared", "/shared", "", false}};
+  w.task.init_containers = {side};
+  AppSpec spec;
+  spec.app = "drain";
+  spec.workloads["web"] = w;
+  h.orch().SetDesired(spec);
+  ASSERT_TRUE(h.RunUntil([&] { return h.Workload("drain", "web").ready == 1; }, 90s))
+      << Describe(h.Workload("drain", "web")) << EventsText(h.events());
+  const std::string task_id = h.Workload("drain", "web").tasks.at(0).id;
+  h.orch().RemoveApp("drain");
+  ASSERT_TRUE(h.RunUntil([&] { return h.orch().Apps().empty(); }, 60s)) << EventsText(h.events());
+  std::ifstream in(h.dir() / "tasks" / task_id / "volumes" / "shared" / "log");
+  std::stringstream log;
+  log << in.rdbuf();
+  EXPECT_EQ(log.str(), "prestop\nterm\nsidecar\n") << EventsText(h.events());
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. Image pulls: the local registries, credentials, and the failures people must understand.
 
