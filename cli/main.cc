@@ -25,6 +25,21 @@ void AddClientFlags(CLI::App* cmd, capstan::cli::ClientOptions& options, bool ou
   }
 }
 
+// --default-driver: what runs a workload without a capstan.io/driver annotation.
+void AddDefaultDriverFlag(CLI::App* cmd, std::string& driver) {
+  cmd->add_option("--default-driver", driver,
+                  "Driver of workloads without a capstan.io/driver annotation: container "
+                  "(default, the image runs, as on Kubernetes and ECS) or process (command + args "
+                  "on the host)")
+      ->check(CLI::IsMember({"process", "container"}));
+}
+
+capstan::model::DriverKind DriverOr(const std::string& flag, capstan::model::DriverKind fallback) {
+  if (flag.empty()) return fallback;
+  return flag == "process" ? capstan::model::DriverKind::kProcess
+                           : capstan::model::DriverKind::kContainer;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,6 +74,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--log-level", daemon.log_level, "trace, debug, info, warn, error");
   serve->add_flag("--strict", daemon.strict, "Unsupported kinds and fields are errors");
+  std::string serve_driver, validate_driver, plan_driver;
+  AddDefaultDriverFlag(serve, serve_driver);
   serve->add_option("--task-ports", task_ports,
                     "Host ports handed to tasks, MIN-MAX (default 20000-29999)");
   serve->add_option("--service-address", daemon.service_address,
@@ -85,6 +102,7 @@ int main(int argc, char** argv) {
   validate_cmd->add_flag("--strict", validate.strict,
                          "Unsupported kinds and fields are errors, not warnings");
   validate_cmd->add_flag("--json", validate.json, "Print diagnostics as JSON");
+  AddDefaultDriverFlag(validate_cmd, validate_driver);
 
   // --- plan
   PlanOptions plan;
@@ -101,6 +119,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
   plan_cmd->add_flag("--strict", plan.strict, "Unsupported kinds and fields are errors");
+  AddDefaultDriverFlag(plan_cmd, plan_driver);
   plan_cmd->add_option(
       "--against", plan.against,
       "Compare with what the daemon at this URL runs (e.g. http://127.0.0.1:9420)");
@@ -146,6 +165,8 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
+    // The flag wins over the config file's defaultDriver.
+    daemon.default_driver = DriverOr(serve_driver, daemon.default_driver);
     if (!repo.empty()) {
       RepositoryConfig r;
       r.name = "default";
@@ -185,6 +206,8 @@ int main(int argc, char** argv) {
     }
     return RunDaemon(daemon, config_file);
   }
+  validate.default_driver = DriverOr(validate_driver, validate.default_driver);
+  plan.default_driver = DriverOr(plan_driver, plan.default_driver);
   if (*validate_cmd) return RunValidate(validate);
   if (*plan_cmd) return RunPlan(plan);
   if (*status) return RunStatus(client, app_name);

@@ -121,6 +121,7 @@ int RunPlan(const PlanOptions& raw_options) {
   }
   renderers::RenderOptions render_options;
   render_options.strict = options.strict;
+  render_options.default_driver = options.default_driver;
   model::DesiredState desired = renderers::Render(**target, render_options);
   model::DesiredState observed;
   if (!options.against.empty()) {

@@ -19,6 +19,7 @@ using reconciler::PlanToJson;
 int RunValidate(const ValidateOptions& options) {
   renderers::RenderOptions render_options;
   render_options.strict = options.strict;
+  render_options.default_driver = options.default_driver;
   const Color color = isatty(STDOUT_FILENO) && !options.json ? Color::kAlways : Color::kNever;
 
   bool failed = false;

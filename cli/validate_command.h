@@ -3,12 +3,16 @@
 #include <string>
 #include <vector>
 
+#include "model/task_template.h"
+
 namespace capstan::cli {
 
 struct ValidateOptions {
   std::vector<std::string> paths;
   bool strict = false;
   bool json = false;
+  // The driver of workloads without a capstan.io/driver annotation (--default-driver).
+  model::DriverKind default_driver = model::DriverKind::kContainer;
 };
 
 // `capstan validate PATH...`: renders and validates manifests from the file system.

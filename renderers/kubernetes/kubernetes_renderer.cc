@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "renderers/driver_default.h"
 #include "renderers/kubernetes/document.h"
 #include "renderers/kubernetes/findings.h"
 #include "renderers/kubernetes/yaml_walk.h"
@@ -277,6 +278,7 @@ void KubernetesRenderer::Finish(model::Application& app, model::Diagnostics& dia
     if (file.rejected) continue;
     for (Rendered& r : file.objects) {
       r.resource.id.app = app.name;
+      ApplyDefaultDriver(r.resource, options_.default_driver);
       model::ResourceId id = r.resource.id;
       app.resources.emplace(std::move(id), std::move(r.resource));
     }
