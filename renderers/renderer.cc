@@ -109,7 +109,10 @@ model::DesiredState Render(const model::Snapshot& snapshot, const RenderOptions&
     for (auto& t : threads) t.join();
   }
   for (auto& r : rendered) {
-    for (auto& d : r.diagnostics) state.diagnostics.push_back(std::move(d));
+    for (auto& d : r.diagnostics) {
+      d.app = r.app.name;
+      state.diagnostics.push_back(std::move(d));
+    }
     state.apps[r.app.name] = std::move(r.app);
   }
   return state;
