@@ -60,6 +60,9 @@ TEST_F(CliTest, StatusHistoryEventsRollbackAndSync) {
   EXPECT_NE(history.out.find(v1_revision), std::string::npos) << history.out;
   EXPECT_NE(history.out.find(v2_revision), std::string::npos) << history.out;
   EXPECT_NE(history.out.find("serving"), std::string::npos) << history.out;
+  // Each revision with the commit that introduced it (was "-").
+  EXPECT_NE(history.out.find(v1.substr(0, 12)), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find(v2.substr(0, 12)), std::string::npos) << history.out;
 
   // events: the applies and the task starts.
   CommandResult events = Cli({"events", "--server", server});
