@@ -7,6 +7,7 @@
 
 #include "model/revision.h"
 #include "renderers/app_layout.h"
+#include "renderers/driver_checks.h"
 #include "renderers/ecs/ecs_renderer.h"
 #include "renderers/kubernetes/kubernetes_renderer.h"
 
@@ -39,6 +40,7 @@ RenderedApp RenderApplication(const model::Snapshot& snapshot, const AppFolder& 
     }
   }
   for (auto& dialect : dialects) dialect->Finish(out.app, out.diagnostics);
+  for (auto& d : CheckDrivers(out.app)) out.diagnostics.push_back(std::move(d));
   model::AssignRevisions(out.app);
   return out;
 }
