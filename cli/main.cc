@@ -26,6 +26,15 @@ void AddClientFlags(CLI::App* cmd, capstan::cli::ClientOptions& options, bool ou
 }
 
 // --default-driver: what runs a workload without a capstan.io/driver annotation.
+void AddEngineCheckFlags(CLI::App* cmd, bool& engine_check, std::string& socket) {
+  cmd->add_flag("!--no-engine-check", engine_check,
+                "Do not look for a container engine (by default, when container workloads exist, "
+                "a warning says if none answers)");
+  cmd->add_option("--container-engine", socket,
+                  "Docker Engine API socket to check (default: DOCKER_HOST, "
+                  "/var/run/docker.sock, Podman's socket)");
+}
+
 void AddDefaultDriverFlag(CLI::App* cmd, std::string& driver) {
   cmd->add_option("--default-driver", driver,
                   "Driver of workloads without a capstan.io/driver annotation: container "
@@ -103,6 +112,7 @@ int main(int argc, char** argv) {
                          "Unsupported kinds and fields are errors, not warnings");
   validate_cmd->add_flag("--json", validate.json, "Print diagnostics as JSON");
   AddDefaultDriverFlag(validate_cmd, validate_driver);
+  AddEngineCheckFlags(validate_cmd, validate.engine_check, validate.container_engine);
 
   // --- plan
   PlanOptions plan;
@@ -120,6 +130,7 @@ int main(int argc, char** argv) {
       ->default_val("text");
   plan_cmd->add_flag("--strict", plan.strict, "Unsupported kinds and fields are errors");
   AddDefaultDriverFlag(plan_cmd, plan_driver);
+  AddEngineCheckFlags(plan_cmd, plan.engine_check, plan.container_engine);
   plan_cmd->add_option(
       "--against", plan.against,
       "Compare with what the daemon at this URL runs (e.g. http://127.0.0.1:9420)");

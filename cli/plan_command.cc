@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "cli/engine_check.h"
 #include "model/clock.h"
 #include "reconciler/diff.h"
 #include "reconciler/plan_format.h"
@@ -143,6 +144,11 @@ int RunPlan(const PlanOptions& raw_options) {
   render_options.strict = options.strict;
   render_options.default_driver = options.default_driver;
   model::DesiredState desired = renderers::Render(**target, render_options);
+  if (options.engine_check) {
+    if (auto warning = CheckContainerEngine(desired, options.container_engine)) {
+      desired.diagnostics.push_back(std::move(*warning));
+    }
+  }
   model::DesiredState observed;
   if (!options.against.empty()) {
     base_rev.clear();  // the daemon's applied state is the base

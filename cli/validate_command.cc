@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cli/engine_check.h"
 #include "cli/local_tree.h"
 #include "reconciler/plan_format.h"
 #include "renderers/renderer.h"
@@ -32,6 +33,11 @@ int RunValidate(const ValidateOptions& options) {
       continue;
     }
     model::DesiredState state = renderers::Render(*snapshot, render_options);
+    if (options.engine_check) {
+      if (auto warning = CheckContainerEngine(state, options.container_engine)) {
+        state.diagnostics.push_back(std::move(*warning));
+      }
+    }
     int errors = 0, warnings = 0;
     for (const auto& d : state.diagnostics) {
       (d.severity == model::Severity::kError ? errors : warnings)++;
