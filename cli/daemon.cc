@@ -336,6 +336,7 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   targets::OrchestratorTarget target(orch);
   reconciler::ControllerOptions controller_options;
   controller_options.render.strict = config.strict;
+  controller_options.render.default_driver = config.default_driver;
   controller_options.default_app_options = config.default_app_options;
   controller_options.app_options = config.app_options;
   reconciler::Controller controller(

@@ -134,7 +134,12 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
     opts.argv.insert(opts.argv.end(), c.args.begin(), c.args.end());
     if (opts.argv.empty()) {
       return fail(Status::Error(ErrorCode::kInvalidArgument,
-                                "container " + c.name + ": no command and no args"));
+                                "container " + c.name +
+                                    ": no command and no args: the process driver runs command "
+                                    "+ args and ignores the image; set capstan.io/driver: "
+                                    "container (pod template annotation, ECS dockerLabel) or run "
+                                    "the daemon with --default-driver container, or give the "
+                                    "container a command"));
     }
     opts.env = c.env;
     SetIfMissing(&opts.env, "PATH", kDefaultPath);

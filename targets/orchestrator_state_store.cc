@@ -53,6 +53,20 @@ bool SameTask(store::TaskRecord a, store::TaskRecord b) {
   return a == b;
 }
 
+// What became of a failed revision, for `capstan history`, from the controller's state when the
+// failure is first saved: after a rollback the target is the stable revision; with no earlier
+// fully available revision (README: "it stays Failed") or with the ECS circuit breaker's rollback
+// off, the target stays on the failed revision.
+std::string FailureReason(const orchestrator::WorkloadRecord& w, const std::string& revision) {
+  if (w.target_revision != revision && !w.target_revision.empty()) {
+    return "rolled back to " + w.target_revision;
+  }
+  if (w.stable_revision.empty() || w.stable_revision == revision) {
+    return "no earlier revision to roll back to";
+  }
+  return "not rolled back (rollback disabled)";
+}
+
 }  // namespace
 
 std::string EncodeTaskHandle(const orchestrator::TaskHandle& handle) {
@@ -252,21 +266,23 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
   std::set<std::string> next_revisions = revisions_;
   std::set<std::string> next_failed = failed_revisions_;
 
+  // `failure_reason` is empty unless the revision failed.
   auto put_revision = [&](const std::string& app, const std::string& workload,
                           const std::string& revision, const model::TaskTemplate& tmpl,
-                          bool failed) {
+                          const std::string& failure_reason) {
+    const bool failed = !failure_reason.empty();
     const std::string key = Key(app, workload, revision);
     const bool known = next_revisions.count(key) > 0;
     const bool failed_known = next_failed.count(key) > 0;
     if (known && (!failed || failed_known)) return;
+    // Keep the commit and creation time the controller recorded, also for a revision this store
+    // has not seen yet (the controller writes its record when it applies the commit; without this
+    // the upsert below replaced its commit with an empty one and `capstan history` showed "-").
     store::RevisionRecord r;
-    if (known) {
-      // Keep the commit and creation time the controller recorded.
-      auto existing = store_.ListRevisions(app, workload);
-      if (existing.ok()) {
-        for (const auto& e : *existing) {
-          if (e.revision == revision) r = e;
-        }
+    auto existing = store_.ListRevisions(app, workload);
+    if (existing.ok()) {
+      for (const auto& e : *existing) {
+        if (e.revision == revision) r = e;
       }
     }
     r.app = app;
@@ -276,7 +292,7 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
     if (r.created_at == 0) r.created_at = now;
     if (failed) {
       r.failed = true;
-      if (r.failure_reason.empty()) r.failure_reason = "rolled back";
+      if (r.failure_reason.empty()) r.failure_reason = failure_reason;
       next_failed.insert(key);
     }
     next_revisions.insert(key);
@@ -287,7 +303,7 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
     for (const auto& [revision, tmpl] : w.history) {
       const bool failed = std::find(w.failed_revisions.begin(), w.failed_revisions.end(),
                                     revision) != w.failed_revisions.end();
-      put_revision(w.app, w.name, revision, tmpl, failed);
+      put_revision(w.app, w.name, revision, tmpl, failed ? FailureReason(w, revision) : "");
     }
     store::RolloutRecord r;
     r.app = w.app;
@@ -320,7 +336,7 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
       next_fingerprints[t.id] = std::move(fingerprint);
       continue;
     }
-    put_revision(t.app, t.owner, t.revision, t.tmpl, false);
+    put_revision(t.app, t.owner, t.revision, t.tmpl, "");
     store::TaskRecord r = ToStore(t, now);
     if (known == tasks_.end() || !SameTask(known->second, r)) batch.Put(r);
     next_tasks[t.id] = r;

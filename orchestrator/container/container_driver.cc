@@ -235,7 +235,11 @@ Status ContainerDriver::Refresh(bool force) {
   if (!list.ok()) {
     if (engine_status_.ok()) spdlog::warn("container engine: {}", list.status().message());
     engine_status_ = Status::Error(ErrorCode::kUnavailable,
-                                   fmt::format("container engine at {} does not answer: {}",
+                                   fmt::format("container engine at {} does not answer: {}; "
+                                               "start Docker or Podman there, point "
+                                               "--container-engine at the engine's socket, or run "
+                                               "the workload as a process (capstan.io/driver: "
+                                               "process, or --default-driver process)",
                                                client_->socket_path(), list.status().message()));
     return engine_status_;
   }

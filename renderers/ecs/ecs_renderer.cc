@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "renderers/driver_default.h"
 #include "renderers/ecs/ecs_document.h"
 #include "renderers/ecs/ecs_names.h"
 #include "renderers/ecs/json_positions.h"
@@ -182,6 +183,7 @@ void EcsRenderer::Finish(model::Application& app, model::Diagnostics& diagnostic
     return it->second;
   };
   auto add = [&](model::Resource resource, const FieldRef& where) {
+    ApplyDefaultDriver(resource, options_.default_driver);
     const model::ResourceId id = resource.id;
     if (app.resources.count(id) != 0) {
       Report(out, model::Severity::kError, where,

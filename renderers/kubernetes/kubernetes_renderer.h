@@ -21,9 +21,10 @@ namespace capstan::renderers {
 // parsing, nesting depth and expanded node count (aliases included) per document.
 //
 // All-or-nothing per FILE: a file with any error — in any of its documents, or found by Finish()
-// (a duplicate name, a reference to a missing ConfigMap/Secret/Deployment) — contributes no
-// resources. Finish() repeats its reference checks until no more files drop out, so what it emits
-// never references something it withheld.
+// (a duplicate name, an autoscaler whose Deployment is missing) — contributes no resources.
+// Finish() repeats its reference checks until no more files drop out, so what it emits never
+// references a Deployment it withheld. A reference to a ConfigMap or Secret the application does
+// not declare is a warning, not an error: Kubernetes accepts it and the task waits for the object.
 //
 // Not thread-safe: one instance renders one application, from one thread.
 class KubernetesRenderer final : public DialectRenderer {
@@ -44,6 +45,8 @@ class KubernetesRenderer final : public DialectRenderer {
     std::vector<kubernetes::Rendered> objects;
     bool rejected = false;  // had an error: contributes nothing
   };
+
+  void WarnAboutMissingConfig(const model::Application& app, model::Diagnostics& found) const;
 
   RenderOptions options_;
   std::vector<File> files_;

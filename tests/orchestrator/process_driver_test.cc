@@ -135,6 +135,20 @@ TEST_F(ProcessDriverTest, ResolvesCommandThroughTheTasksPathAndUsesArgsAlone) {
   ASSERT_TRUE(driver.Cleanup(*h).ok());
 }
 
+// An image-only container cannot run as a process: the start failure names the fixes.
+TEST_F(ProcessDriverTest, NoCommandNoArgsSaysWhichAnnotationOrFlagFixesIt) {
+  ProcessDriver driver(base_.string());
+  ContainerLaunch c;
+  c.name = "main";
+  c.image = "nginx:1.27";
+  auto h = driver.Start(Spec("image-only", {c}));
+  ASSERT_FALSE(h.ok());
+  const std::string message = h.status().message();
+  EXPECT_NE(message.find("no command and no args"), std::string::npos) << message;
+  EXPECT_NE(message.find("capstan.io/driver: container"), std::string::npos) << message;
+  EXPECT_NE(message.find("--default-driver container"), std::string::npos) << message;
+}
+
 TEST_F(ProcessDriverTest, RecordsExitCodeAndSignal) {
   ProcessDriver driver(base_.string());
   auto h = driver.Start(Spec("codes", {Shell("seven", "exit 7"), Shell("nine", "kill -9 $$")}));

@@ -273,7 +273,8 @@ TEST(EcsRenderer, DocumentedDefaultsApplyWhenFieldsAreAbsent) {
   ASSERT_TRUE(w->ecs.has_value());
   EXPECT_EQ(*w->ecs, (model::EcsDeployment{100, 200, false, false}));
   EXPECT_EQ(w->health_check_grace_period_seconds, 0);
-  EXPECT_EQ(w->task.driver, model::DriverKind::kProcess);
+  // Without a capstan.io/driver dockerLabel the image runs, as on ECS.
+  EXPECT_EQ(w->task.driver, model::DriverKind::kContainer);
   EXPECT_EQ(w->task.termination_grace_period_seconds, 30);
   EXPECT_EQ(w->task.restart_policy, model::RestartPolicy::kAlways);
   EXPECT_EQ(w->task.cpu_millis, 0);
@@ -630,6 +631,22 @@ TEST(EcsValidation, DriverLabelMustBeProcessOrContainer) {
               {"svc.json", kMinimalService}});
   ASSERT_NE(process.Workload("web"), nullptr) << process.Dump();
   EXPECT_EQ(process.Workload("web")->task.driver, model::DriverKind::kProcess);
+}
+
+TEST(EcsValidation, DefaultDriverOptionAppliesOnlyWithoutTheLabel) {
+  RenderOptions process_default;
+  process_default.default_driver = model::DriverKind::kProcess;
+  const auto plain =
+      Render({{"td.json", TaskDefinitionWith("")}, {"svc.json", kMinimalService}}, process_default);
+  ASSERT_NE(plain.Workload("web"), nullptr) << plain.Dump();
+  EXPECT_EQ(plain.Workload("web")->task.driver, model::DriverKind::kProcess);
+  const auto labelled = Render(
+      {{"td.json",
+        TaskDefinitionWith("      \"dockerLabels\": {\"capstan.io/driver\": \"container\"}")},
+       {"svc.json", kMinimalService}},
+      process_default);
+  ASSERT_NE(labelled.Workload("web"), nullptr) << labelled.Dump();
+  EXPECT_EQ(labelled.Workload("web")->task.driver, model::DriverKind::kContainer);
 }
 
 TEST(EcsValidation, ConflictingDriverLabelsBetweenContainers) {

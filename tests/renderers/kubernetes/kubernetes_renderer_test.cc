@@ -274,7 +274,8 @@ spec:
   EXPECT_EQ(w.progress_deadline_seconds, 600);
   EXPECT_EQ(w.revision_history_limit, 10);
   EXPECT_FALSE(w.paused);
-  EXPECT_EQ(w.task.driver, model::DriverKind::kProcess);
+  // Without a capstan.io/driver annotation the image runs, as on Kubernetes.
+  EXPECT_EQ(w.task.driver, model::DriverKind::kContainer);
   EXPECT_EQ(w.task.termination_grace_period_seconds, 30);
   EXPECT_EQ(w.task.restart_policy, model::RestartPolicy::kAlways);
   const auto& probe = *w.task.containers[0].readiness;
@@ -305,6 +306,45 @@ spec:
   const auto& w = std::get<model::WorkloadSpec>(r.Find(ResourceKind::kWorkload, "db")->spec);
   EXPECT_EQ(w.strategy, model::RolloutStrategy::kRecreate);
   EXPECT_EQ(w.task.driver, model::DriverKind::kProcess);
+}
+
+TEST(KubernetesRenderer, DefaultDriverOptionAppliesOnlyWithoutTheAnnotation) {
+  const std::string manifest = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx, command: [nginx]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  template:
+    metadata:
+      annotations: {capstan.io/driver: container}
+    spec:
+      restartPolicy: Never
+      containers: [{name: m, image: busybox}]
+)";
+  const Rendering by_default = RenderOne(manifest);
+  ASSERT_TRUE(by_default.diagnostics.empty()) << by_default.Dump();
+  const auto& web =
+      std::get<model::WorkloadSpec>(by_default.Find(ResourceKind::kWorkload, "web")->spec);
+  EXPECT_EQ(web.task.driver, model::DriverKind::kContainer);
+
+  const Rendering process =
+      RenderOne(manifest, RenderOptions{.default_driver = model::DriverKind::kProcess});
+  ASSERT_TRUE(process.diagnostics.empty()) << process.Dump();
+  EXPECT_EQ(
+      std::get<model::WorkloadSpec>(process.Find(ResourceKind::kWorkload, "web")->spec).task.driver,
+      model::DriverKind::kProcess);
+  // The annotation wins over the option.
+  EXPECT_EQ(std::get<model::JobSpec>(process.Find(ResourceKind::kJob, "migrate")->spec).task.driver,
+            model::DriverKind::kContainer);
 }
 
 TEST(KubernetesRenderer, RendersServices) {

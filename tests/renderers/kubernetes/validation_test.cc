@@ -342,24 +342,30 @@ TEST(CrossFile, DeploymentAndJobMayShareAName) {
   EXPECT_EQ(r.app.resources.size(), 2u);
 }
 
-TEST(CrossFile, MissingConfigMapsAndSecretsAreErrorsAtTheReference) {
+// Kubernetes accepts a pod template whose ConfigMap or Secret does not exist yet (a Job of the
+// same install may create it; the kubelet holds the container in CreateContainerConfigError):
+// a warning at the reference, and the Deployment is still rendered.
+TEST(CrossFile, MissingConfigMapsAndSecretsAreWarningsAtTheReference) {
   Rendering r = RenderOne(DEPLOYMENT_HEAD
                           "        env:\n"
                           "        - name: A\n"
                           "          valueFrom: {configMapKeyRef: {name: settings, key: a}}\n"
                           "        envFrom: [{secretRef: {name: creds}}]\n"
                           "      volumes: [{name: v, configMap: {name: files}}]\n");
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kError, "web/m.yaml:15:47",
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:15:47",
                             kPod + ".env[0].valueFrom.configMapKeyRef.name",
-                            "ConfigMap \"settings\" does not exist in application \"web\""))
+                            "ConfigMap \"settings\" does not exist in application \"web\": its "
+                            "tasks wait (Pending, CreateContainerConfigError)"))
       << r.Dump();
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kError, "web/m.yaml:16:38",
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:16:38",
                             kPod + ".envFrom[0].secretRef.name",
                             "Secret \"creds\" does not exist"));
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kError, "web/m.yaml:17:45",
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:17:45",
                             "spec.template.spec.volumes[0].configMap.name",
                             "ConfigMap \"files\" does not exist"));
-  EXPECT_TRUE(r.app.resources.empty());
+  EXPECT_FALSE(model::HasErrors(r.diagnostics)) << r.Dump();
+  EXPECT_EQ(r.diagnostics.size(), 3u) << r.Dump();
+  EXPECT_NE(r.Find(model::ResourceKind::kWorkload, "a"), nullptr);
 }
 
 TEST(CrossFile, ReferencesResolveAcrossFiles) {
@@ -381,20 +387,21 @@ TEST(CrossFile, AutoscalerTargetMustExist) {
   EXPECT_TRUE(r.app.resources.empty());
 }
 
-TEST(CrossFile, RejectionCascadesToFilesThatDependOnIt) {
-  // config.yaml has an error, so its ConfigMap is withheld; deploy.yaml reads that ConfigMap, so
-  // it is withheld too rather than emitted with a dangling reference.
+TEST(CrossFile, AReferenceToAWithheldConfigMapIsReported) {
+  // config.yaml has an error, so its ConfigMap is withheld; deploy.yaml reads that ConfigMap: the
+  // reference is reported (the application is invalid anyway, so nothing of it is applied).
   Rendering r = Render(
       {{"web/config.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n---\napiVersion: v1\n"
         "kind: Secret\nmetadata: {name: s}\ndata: {k: \"!!\"}\n"},
        {"web/deploy.yaml", DEPLOYMENT_HEAD "        envFrom: [{configMapRef: {name: settings}}]\n"},
        {"web/other.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unrelated}\n"}});
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kError, "web/deploy.yaml:13:41",
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/deploy.yaml:13:41",
                             kPod + ".envFrom[0].configMapRef.name",
                             "ConfigMap \"settings\" does not exist"))
       << r.Dump();
-  EXPECT_EQ(r.app.resources.size(), 1u);
+  EXPECT_TRUE(model::HasErrors(r.diagnostics));
+  EXPECT_EQ(r.Find(model::ResourceKind::kConfigMap, "settings"), nullptr);
   EXPECT_NE(r.Find(model::ResourceKind::kConfigMap, "unrelated"), nullptr);
 }
 
