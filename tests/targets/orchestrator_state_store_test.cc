@@ -76,6 +76,7 @@ TEST(OrchestratorStateStore, ClusterIpsSurviveARestartAndLeaveWithTheirService) 
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->cluster_ips,
             (std::map<std::string, std::string>{{"shop/web", "127.96.3.4"}}));
+}
 
 // The controller records a revision with its commit when it applies it; the orchestrator's save
 // of the same revision must not wipe that commit (`capstan history` showed "-" for every one).
