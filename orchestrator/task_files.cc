@@ -35,8 +35,11 @@ Status MakeDirs(const std::string& path, fs::perms perms) {
   return Status::Ok();
 }
 
-Status WriteVolumeFile(const std::string& path, const std::string& content, int mode) {
-  ::unlink(path.c_str());  // an earlier attempt may have left a read-only file
+namespace {
+
+// Opens `path` (never through a symlink), truncates it, writes `content`, sets `mode`. The file
+// keeps its inode when it exists: a bind mount of it sees the new content.
+Status WriteInPlace(const std::string& path, const std::string& content, int mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return Status::Error(ErrorCode::kIoError, "open " + path + ": " + std::strerror(errno));
@@ -56,27 +59,17 @@ Status WriteVolumeFile(const std::string& path, const std::string& content, int 
   return Status::Ok();
 }
 
+}  // namespace
+
+Status WriteVolumeFile(const std::string& path, const std::string& content, int mode) {
+  ::unlink(path.c_str());  // an earlier attempt may have left a read-only file
+  return WriteInPlace(path, content, mode);
+}
+
 Status WriteHostsFile(const std::string& task_dir, const std::string& content) {
-  const std::string path = task_dir + "/hosts";
-  // No O_TRUNC unlink dance here: the inode must survive (it is bind-mounted).
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) {
-    return Status::Error(ErrorCode::kIoError, "open " + path + ": " + std::strerror(errno));
-  }
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = errno;
-      ::close(fd);
-      return Status::Error(ErrorCode::kIoError, "write " + path + ": " + std::strerror(e));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd, 0644);  // containers may run as any user and must read it
-  ::close(fd);
-  return Status::Ok();
+  // Not unlinked first: the inode must survive (it is bind-mounted). 0644: containers may run as
+  // any user and must read it.
+  return WriteInPlace(task_dir + "/hosts", content, 0644);
 }
 
 std::string ReadTail(const std::string& path, std::size_t max_bytes) {
