@@ -24,7 +24,9 @@ class PortProbe {
   virtual bool Free(int port, PortProtocol protocol) = 0;
 };
 
-// Asks the kernel: binds a non-blocking socket to `address`:port and closes it at once. TCP
+// Asks the kernel, as the ECS agent does before it hands out a dynamic host port (isPortAvailable
+// in aws/amazon-ecs-agent agent/utils/ephemeral_ports.go listens on ":port" and closes):
+// binds a non-blocking socket to `address`:port and closes it at once, without listen(). TCP
 // sockets set SO_REUSEADDR, as servers do, so a port whose last connections linger in TIME_WAIT
 // counts as free, and a listener on any address of the port (127.0.0.1 or 0.0.0.0) counts as
 // held. UDP sockets set nothing (a UDP server rarely does). Only EADDRINUSE means held; other

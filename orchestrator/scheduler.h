@@ -46,6 +46,8 @@ struct Placement {
 // Whether a host port the scheduler's books show as free is free on the node itself: no program
 // outside the scheduler's knowledge holds it. The caller puts a real check (a PortProbe) on the
 // nodes it can see and answers true for the others; the scheduler itself does no I/O.
+// (kube-scheduler's NodePorts filter knows only the hostPorts of pods; the ECS agent checks each
+// dynamic port on the machine, agent/utils/ephemeral_ports.go. Capstan does both.)
 using PortCheck = std::function<bool(int node_id, int port, PortProtocol protocol)>;
 
 // What is in use on a node.
@@ -69,8 +71,9 @@ struct NodeUsage {
 // always fits), enough free ports left in the node's dynamic range.
 //
 // Host ports held outside the books: with a PortCheck, a fixed host port the check says is held
-// fails the host-ports filter (kube-scheduler's NodePorts message, "didn't have free ports for
-// the requested pod ports"), and dynamic ports are handed out next-fit skipping the ports the
+// fails the host-ports filter (kube-scheduler's NodePorts message, pkg/scheduler/framework/
+// plugins/nodeports/node_ports.go: "didn't have free ports for the requested pod ports"), and
+// dynamic ports are handed out next-fit skipping the ports the
 // check says are held. A node whose range turns out to hold too few free ports that way (the
 // books could not know) is set aside and the search runs again without it, counted under
 // "didn't have enough free dynamic ports". A port the check refuses is not recorded: it is asked

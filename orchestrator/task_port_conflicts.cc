@@ -19,10 +19,13 @@ void TaskRunner::SetPortProbe(PortProbe* probe, int node_id) {
   };
 }
 
-// As the ECS agent's dynamic host port mapping does, a port taken by someone else is not the
-// task's fault: it gets another port and starts again without a crash-loop back-off, and without
-// counting a failure (which would fail a rollout or a Job). Only runs that failed before Ready:
-// a task that served and then died did not die of its port.
+// A port taken by someone else between the check at hand-out and the task's bind is not the
+// task's fault: it gets other ports and starts again at once, without a crash-loop back-off and
+// without counting a failure or a restart (either would fail a rollout; a failure, a Job). ECS
+// gets there by replacing the stopped task with a new one, whose ports the agent picks and
+// checks afresh (agent/utils/ephemeral_ports.go); Kubernetes has no such path (a hostPort pod
+// crash-loops).
+// Only runs that failed before Ready: a task that served and then died did not die of its port.
 bool TaskRunner::RestartOnNewPorts(Task& t, bool was_ready, const std::string& why) {
   if (was_ready || t.host_ports.empty()) {
     t.port_conflicts = 0;
@@ -44,7 +47,6 @@ bool TaskRunner::RestartOnNewPorts(Task& t, bool was_ready, const std::string& w
           ? "one of host ports " + PortList(t.host_ports, t.host_ports, t.request.port_protocols)
           : "host port " + PortList(held, t.host_ports, t.request.port_protocols);
   Release(t);
-  ++t.restarts;
   t.phase = TaskPhase::kPending;
   t.not_before = clock_.Now();
   t.reason = "PortInUse";

@@ -121,8 +121,10 @@ TEST(HostPorts, APortTakenAfterHandOutRestartsTheTaskOnNewPortsWithoutBackOff) {
       << h.Messages("PortInUse");
   EXPECT_EQ(h.events.Count(id, "BackOff"), 0u);
   const Task& t = h.Only();
-  EXPECT_EQ(t.failures, 0);  // not the task's fault: a rollout or a Job does not count it
-  EXPECT_EQ(t.restarts, 1);
+  // Not the task's fault: neither a failure (a Job's backoffLimit) nor a restart (a rollout's
+  // crash-loop detection) is counted.
+  EXPECT_EQ(t.failures, 0);
+  EXPECT_EQ(t.restarts, 0);
   // Only the new port is booked; the held one is the other program's.
   const auto& in_use = h.scheduler.Usage(0)->ports_in_use;
   EXPECT_FALSE(in_use[0]);
@@ -134,6 +136,35 @@ TEST(HostPorts, APortTakenAfterHandOutRestartsTheTaskOnNewPortsWithoutBackOff) {
   ASSERT_EQ(h.Only().phase, TaskPhase::kReady);
   const std::vector<Endpoint> want = {Endpoint{"127.0.0.1", 20001}};
   EXPECT_EQ(EndpointsOf(h), want);
+}
+
+TEST(HostPorts, PortConflictsDoNotFailARollout) {
+  PortHarness h;
+  AppSpec app = Web();
+  h.orch.SetDesired(app);
+  for (int i = 0; i < 3; ++i) h.Tick();
+  ASSERT_EQ(h.orch.Status("shop").workloads["web"].ready, 1);
+
+  app.workloads["web"].task.containers[0].command = {"/bin/web", "--v2"};
+  h.checker.by_path["/ready"] = false;  // v2 is not Ready yet while its ports are taken
+  h.orch.SetDesired(app);
+  h.Tick();
+  for (int conflict = 0; conflict < TaskRunner::kMaxPortConflictRestarts; ++conflict) {
+    for (const auto& [id, t] : h.orch.runner().tasks()) {
+      if (t.phase != TaskPhase::kRunning || !t.handle) continue;  // the v2 task, not Ready
+      h.probe.Hold(t.host_ports.at(0));
+      h.driver.Exit(id, 3);
+    }
+    h.Tick();
+  }
+  h.checker.by_path["/ready"] = true;
+  for (int i = 0; i < 6; ++i) h.Tick();
+  const WorkloadStatus w = h.orch.Status("shop").workloads["web"];
+  EXPECT_EQ(h.events.Count("", "PortInUse"),
+            static_cast<std::size_t>(TaskRunner::kMaxPortConflictRestarts));
+  EXPECT_EQ(h.events.Count("", "RolloutFailed"), 0u);
+  EXPECT_EQ(w.phase, RolloutPhase::kComplete) << w.message;
+  EXPECT_EQ(w.current_revision, w.desired_revision);
 }
 
 TEST(HostPorts, AnEngineSayingAddressInUseGetsNewPortsAtOnce) {
