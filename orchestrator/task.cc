@@ -184,6 +184,7 @@ void TaskRunner::Release(Task& t) {
   if (!t.placed) return;
   scheduler_.Release(t.node_id, t.request, t.host_ports);
   t.placed = false;
+  t.host_ports.clear();  // no longer the task's: status shows none until it is placed again
 }
 
 void TaskRunner::RequestStop(const std::string& id, const std::string& reason) {
