@@ -142,10 +142,11 @@ int RunIdle(const BenchArgs& args) {
 
   const std::string log = root + "/daemon.log";
   const auto t_start = Clock::now();
-  const pid_t daemon = StartDaemon(
-      {"serve", "--repo", repo, "--state-dir", root + "/state", "--listen", "127.0.0.1:0",
-       "--interval", "1h", "--webhook-secret-file", root + "/secret", "--log-level", "info"},
-      log);
+  const pid_t daemon =
+      StartDaemon({"serve", "--repo", repo, "--state-dir", root + "/state", "--listen",
+                   "127.0.0.1:0", "--interval", "1h", "--webhook-secret-file", root + "/secret",
+                   "--log-level", "info", "--default-driver", "process"},
+                  log);
   int rc = 0;
   const int port = WaitForPort(daemon, log, std::chrono::seconds(60));
   if (port == 0) {

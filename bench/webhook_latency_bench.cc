@@ -95,10 +95,11 @@ int RunWebhookLatency(const BenchArgs& args) {
   Commit(repo, "revision 0");
 
   const std::string log = root + "/daemon.log";
-  const pid_t daemon = StartDaemon(
-      {"serve", "--repo", repo, "--state-dir", root + "/state", "--listen", "127.0.0.1:0",
-       "--interval", "1h", "--webhook-secret-file", root + "/secret", "--log-level", "info"},
-      log);
+  const pid_t daemon =
+      StartDaemon({"serve", "--repo", repo, "--state-dir", root + "/state", "--listen",
+                   "127.0.0.1:0", "--interval", "1h", "--webhook-secret-file", root + "/secret",
+                   "--log-level", "info", "--default-driver", "process"},
+                  log);
   int rc = 0;
   std::vector<double> latencies_ms;
   const int port = WaitForPort(daemon, log, std::chrono::seconds(60));

@@ -165,6 +165,14 @@ model::Result<std::chrono::milliseconds> ParseDuration(const std::string& text) 
   return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
 }
 
+model::Result<model::DriverKind> ParseDriverKind(const std::string& text) {
+  if (text == "process") return model::DriverKind::kProcess;
+  if (text == "container") return model::DriverKind::kContainer;
+  return model::Status::Error(
+      model::ErrorCode::kInvalidArgument,
+      fmt::format("unknown driver \"{}\": must be process or container", text));
+}
+
 model::Status ParseListen(const std::string& text, std::string& host, int& port) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos) {
@@ -252,6 +260,8 @@ model::Status LoadConfigFile(const std::string& path, DaemonConfig& config) {
         }
       } else if (key == "serviceAddress") {
         config.service_address = value.as<std::string>();
+      } else if (key == "serviceCidr") {
+        config.service_cidr = value.as<std::string>();
       } else if (key == "containers") {
         if (!value.IsMap()) return ConfigError(path, value, key, "must be a map");
         for (const auto& c : value) {
@@ -275,6 +285,10 @@ model::Status LoadConfigFile(const std::string& path, DaemonConfig& config) {
         }
       } else if (key == "strict") {
         config.strict = value.as<bool>();
+      } else if (key == "defaultDriver") {
+        auto driver = ParseDriverKind(value.as<std::string>());
+        if (!driver.ok()) return ConfigError(path, value, key, driver.status().message());
+        config.default_driver = *driver;
       } else if (key == "repositories") {
         if (!value.IsSequence()) return ConfigError(path, value, key, "must be a list");
         config.repositories.clear();

@@ -58,18 +58,23 @@ struct DaemonConfig {
   std::string log_format = "text";  // text | json
   std::string log_level = "info";
   bool strict = false;
+  // The driver of workloads without a capstan.io/driver annotation (--default-driver).
+  model::DriverKind default_driver = model::DriverKind::kContainer;
   std::chrono::milliseconds step_interval{100};  // how often the orchestrator steps
   // Host ports handed to tasks (--task-ports): two daemons on one host need disjoint ranges.
   int task_port_min = 20000;
   int task_port_max = 29999;
   ContainerEngineConfig containers;
-  // Where the Service proxy listens (--service-address). Container workloads reach Services
-  // through the engine's bridge, so they need 0.0.0.0 (or the bridge's address).
+  // The node's address (--service-address): where NodePort and LoadBalancer Services listen.
   std::string service_address = "127.0.0.1";
+  // Where Services' cluster IPs come from (--service-cidr).
+  std::string service_cidr = "127.96.0.0/16";
 };
 
 // "30s", "5m", "1h", "250ms", or a bare number of seconds.
 model::Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
+// "process" or "container" (--default-driver, defaultDriver).
+model::Result<model::DriverKind> ParseDriverKind(const std::string& text);
 // "127.0.0.1:9420", ":9420" (loopback), "0.0.0.0:80".
 model::Status ParseListen(const std::string& text, std::string& host, int& port);
 
@@ -92,6 +97,7 @@ model::Status ParseListen(const std::string& text, std::string& host, int& port)
 //                     knownHostsFile: ...}
 //       commitStatus: {provider: github, apiUrl: https://api.github.com,
 //                      repository: team/deploy, tokenFile: ...}
+//   defaultDriver: container   # or process: workloads without a capstan.io/driver annotation
 //   serviceAddress: 127.0.0.1   # where Services listen (0.0.0.0: reachable from containers)
 //   containers: {engine: unix:///run/podman/podman.sock, dockerConfig: ~/.docker/config.json,
 //                pauseImage: registry.k8s.io/pause:3.9, pauseCommand: [/pause],

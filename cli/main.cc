@@ -25,6 +25,30 @@ void AddClientFlags(CLI::App* cmd, capstan::cli::ClientOptions& options, bool ou
   }
 }
 
+// --default-driver: what runs a workload without a capstan.io/driver annotation.
+void AddEngineCheckFlags(CLI::App* cmd, bool& engine_check, std::string& socket) {
+  cmd->add_flag("!--no-engine-check", engine_check,
+                "Do not look for a container engine (by default, when container workloads exist, "
+                "a warning says if none answers)");
+  cmd->add_option("--container-engine", socket,
+                  "Docker Engine API socket to check (default: DOCKER_HOST, "
+                  "/var/run/docker.sock, Podman's socket)");
+}
+
+void AddDefaultDriverFlag(CLI::App* cmd, std::string& driver) {
+  cmd->add_option("--default-driver", driver,
+                  "Driver of workloads without a capstan.io/driver annotation: container "
+                  "(default, the image runs, as on Kubernetes and ECS) or process (command + args "
+                  "on the host)")
+      ->check(CLI::IsMember({"process", "container"}));
+}
+
+capstan::model::DriverKind DriverOr(const std::string& flag, capstan::model::DriverKind fallback) {
+  if (flag.empty()) return fallback;
+  return flag == "process" ? capstan::model::DriverKind::kProcess
+                           : capstan::model::DriverKind::kContainer;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,11 +83,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--log-level", daemon.log_level, "trace, debug, info, warn, error");
   serve->add_flag("--strict", daemon.strict, "Unsupported kinds and fields are errors");
+  std::string serve_driver, validate_driver, plan_driver;
+  AddDefaultDriverFlag(serve, serve_driver);
   serve->add_option("--task-ports", task_ports,
                     "Host ports handed to tasks, MIN-MAX (default 20000-29999)");
   serve->add_option("--service-address", daemon.service_address,
-                    "Where Services listen (default 127.0.0.1; 0.0.0.0 lets container workloads "
-                    "reach them at host.containers.internal)");
+                    "The node address where NodePort and LoadBalancer Services listen (default "
+                    "127.0.0.1)");
+  serve->add_option("--service-cidr", daemon.service_cidr,
+                    "Range of the Services' cluster IPs (default 127.96.0.0/16, on loopback)");
   serve->add_option("--container-engine", daemon.containers.socket,
                     "Docker Engine API socket for container workloads (default: DOCKER_HOST, "
                     "/var/run/docker.sock, Podman's socket)");
@@ -85,6 +113,8 @@ int main(int argc, char** argv) {
   validate_cmd->add_flag("--strict", validate.strict,
                          "Unsupported kinds and fields are errors, not warnings");
   validate_cmd->add_flag("--json", validate.json, "Print diagnostics as JSON");
+  AddDefaultDriverFlag(validate_cmd, validate_driver);
+  AddEngineCheckFlags(validate_cmd, validate.engine_check, validate.container_engine);
 
   // --- plan
   PlanOptions plan;
@@ -101,6 +131,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
   plan_cmd->add_flag("--strict", plan.strict, "Unsupported kinds and fields are errors");
+  AddDefaultDriverFlag(plan_cmd, plan_driver);
+  AddEngineCheckFlags(plan_cmd, plan.engine_check, plan.container_engine);
   plan_cmd->add_option(
       "--against", plan.against,
       "Compare with what the daemon at this URL runs (e.g. http://127.0.0.1:9420)");
@@ -146,6 +178,8 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
+    // The flag wins over the config file's defaultDriver.
+    daemon.default_driver = DriverOr(serve_driver, daemon.default_driver);
     if (!repo.empty()) {
       RepositoryConfig r;
       r.name = "default";
@@ -185,6 +219,8 @@ int main(int argc, char** argv) {
     }
     return RunDaemon(daemon, config_file);
   }
+  validate.default_driver = DriverOr(validate_driver, validate.default_driver);
+  plan.default_driver = DriverOr(plan_driver, plan.default_driver);
   if (*validate_cmd) return RunValidate(validate);
   if (*plan_cmd) return RunPlan(plan);
   if (*status) return RunStatus(client, app_name);

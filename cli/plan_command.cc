@@ -1,12 +1,15 @@
 #include "cli/plan_command.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <httplib.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
+#include "cli/engine_check.h"
 #include "model/clock.h"
 #include "reconciler/diff.h"
 #include "reconciler/plan_format.h"
@@ -89,6 +92,24 @@ model::Result<model::Plan> DiffAgainstDaemon(const std::string& url,
   return reconciler::PlanFromJson(json);
 }
 
+model::Diagnostics ErrorsOf(const model::DesiredState& desired, const std::string& app) {
+  model::Diagnostics out;
+  for (auto& d : model::DiagnosticsOf(desired, app)) {
+    if (d.severity == model::Severity::kError) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+// docs/plan-json.md `invalidApps`: each invalid application and its error count.
+nlohmann::json InvalidAppsJson(const model::DesiredState& desired,
+                               const std::set<std::string>& invalid) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& name : invalid) {
+    out.push_back({{"name", name}, {"errors", ErrorsOf(desired, name).size()}});
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunPlan(const PlanOptions& raw_options) {
@@ -121,7 +142,13 @@ int RunPlan(const PlanOptions& raw_options) {
   }
   renderers::RenderOptions render_options;
   render_options.strict = options.strict;
+  render_options.default_driver = options.default_driver;
   model::DesiredState desired = renderers::Render(**target, render_options);
+  if (options.engine_check) {
+    if (auto warning = CheckContainerEngine(desired, options.container_engine)) {
+      desired.diagnostics.push_back(std::move(*warning));
+    }
+  }
   model::DesiredState observed;
   if (!options.against.empty()) {
     base_rev.clear();  // the daemon's applied state is the base
@@ -135,32 +162,52 @@ int RunPlan(const PlanOptions& raw_options) {
     // The base is what runs today; its own problems do not make this plan fail.
     observed = renderers::Render(**base, render_options);
   }
-  const bool errors = model::HasErrors(desired.diagnostics);
+  // Per-application atomicity, as the daemon applies: an invalid application holds what it runs
+  // (no changes shown for it), the others show their diff. Errors about the snapshot as a whole
+  // (layout, budgets) leave nothing to show.
+  const bool snapshot_errors = model::HasSnapshotErrors(desired);
+  const std::set<std::string> invalid = model::InvalidApps(desired);
+  const bool errors = snapshot_errors || !invalid.empty();
   model::Plan plan;
-  if (!options.against.empty() && !errors) {
-    auto live = DiffAgainstDaemon(options.against, desired);
+  if (snapshot_errors) {
+    plan.target_commit = desired.commit;
+  } else if (!options.against.empty()) {
+    model::DesiredState valid = desired;
+    for (const auto& name : invalid) valid.apps.erase(name);
+    auto live = DiffAgainstDaemon(options.against, valid);
     if (!live.ok()) {
       fmt::print(stderr, "capstan plan: --against: {}\n", live.status().message());
       return 1;
     }
     plan = std::move(*live);
+    // The daemon shows applications missing from what it was sent as deletions: not these.
+    std::erase_if(plan.apps, [&](const model::AppPlan& a) { return invalid.count(a.app) != 0; });
   } else {
-    plan = reconciler::Diff(desired, observed);
+    plan = reconciler::DiffValidApps(desired, observed);
   }
 
   if (options.output == "json") {
     auto json = PlanToJson(plan, desired.diagnostics);
     json["valid"] = !errors;
+    json["invalidApps"] = InvalidAppsJson(desired, invalid);
     fmt::print("{}\n", json.dump(2));
   } else {
     const Color color = isatty(STDOUT_FILENO) ? Color::kAlways : Color::kNever;
     const Color err_color = isatty(STDERR_FILENO) ? Color::kAlways : Color::kNever;
     fmt::print(stderr, "{}", FormatDiagnostics(desired.diagnostics, err_color));
-    if (errors) {
+    if (snapshot_errors) {
       fmt::print(stderr, "capstan plan: revision {} does not validate; nothing would be applied\n",
                  (*target)->commit.substr(0, 12));
     } else {
       fmt::print("{}", FormatPlanText(plan, color));
+      for (const auto& name : invalid) {
+        fmt::print("\napplication {}: INVALID, not applied (keeps running what it runs now):\n{}",
+                   name, FormatDiagnostics(ErrorsOf(desired, name), Color::kNever));
+      }
+      if (!invalid.empty()) {
+        fmt::print(stderr, "capstan plan: {} of {} application(s) do not validate: {}\n",
+                   invalid.size(), desired.apps.size(), fmt::join(invalid, ", "));
+      }
     }
   }
   if (errors) return 1;

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "model/task_template.h"
+
 namespace capstan::cli {
 
 struct PlanOptions {
@@ -12,6 +14,11 @@ struct PlanOptions {
   std::string output = "text";
   std::string cache_dir;
   bool strict = false;
+  // Warn when container workloads exist and no container engine answers (--no-engine-check).
+  bool engine_check = true;
+  std::string container_engine;  // --container-engine: the socket the daemon is given
+  // The driver of workloads without a capstan.io/driver annotation (--default-driver).
+  model::DriverKind default_driver = model::DriverKind::kContainer;
   // Compare with what the daemon at this URL applied, instead of with BASE.
   std::string against;
 };

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cli/engine_check.h"
 #include "cli/local_tree.h"
 #include "reconciler/plan_format.h"
 #include "renderers/renderer.h"
@@ -19,6 +20,7 @@ using reconciler::PlanToJson;
 int RunValidate(const ValidateOptions& options) {
   renderers::RenderOptions render_options;
   render_options.strict = options.strict;
+  render_options.default_driver = options.default_driver;
   const Color color = isatty(STDOUT_FILENO) && !options.json ? Color::kAlways : Color::kNever;
 
   bool failed = false;
@@ -31,6 +33,11 @@ int RunValidate(const ValidateOptions& options) {
       continue;
     }
     model::DesiredState state = renderers::Render(*snapshot, render_options);
+    if (options.engine_check) {
+      if (auto warning = CheckContainerEngine(state, options.container_engine)) {
+        state.diagnostics.push_back(std::move(*warning));
+      }
+    }
     int errors = 0, warnings = 0;
     for (const auto& d : state.diagnostics) {
       (d.severity == model::Severity::kError ? errors : warnings)++;

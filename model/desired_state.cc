@@ -13,4 +13,27 @@ std::size_t DesiredState::ResourceCount() const {
   return n;
 }
 
+std::set<std::string> InvalidApps(const DesiredState& state) {
+  std::set<std::string> out;
+  for (const auto& d : state.diagnostics) {
+    if (d.severity == Severity::kError && !d.app.empty()) out.insert(d.app);
+  }
+  return out;
+}
+
+bool HasSnapshotErrors(const DesiredState& state) {
+  for (const auto& d : state.diagnostics) {
+    if (d.severity == Severity::kError && d.app.empty()) return true;
+  }
+  return false;
+}
+
+Diagnostics DiagnosticsOf(const DesiredState& state, const std::string& app) {
+  Diagnostics out;
+  for (const auto& d : state.diagnostics) {
+    if (d.app == app) out.push_back(d);
+  }
+  return out;
+}
+
 }  // namespace capstan::model

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,18 @@ struct DesiredState {
 
   std::size_t ResourceCount() const;
 };
+
+// Per-application atomicity (Argo CD and Flux validate and apply each application on its own):
+// an application with an error must not be applied, the others may. Capstan's model has no
+// references across applications (each application's ConfigMaps, Secrets, task definitions and
+// autoscaler targets resolve inside it), so one application's errors never block another's.
+
+// The applications with at least one error.
+std::set<std::string> InvalidApps(const DesiredState& state);
+// Whether an error belongs to no application (repository layout, size budgets): then nothing of
+// the snapshot may be applied.
+bool HasSnapshotErrors(const DesiredState& state);
+// The diagnostics of one application.
+Diagnostics DiagnosticsOf(const DesiredState& state, const std::string& app);
 
 }  // namespace capstan::model

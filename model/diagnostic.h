@@ -26,6 +26,9 @@ struct Diagnostic {
   SourceLocation location;
   std::string field;
   std::string message;
+  // The application whose files it is about; empty when it is about the snapshot as a whole
+  // (repository layout, size budgets). Set by renderers::Render().
+  std::string app;
 
   // "apps/web/deploy.yaml:12:7: error: spec.replicas: must be >= 0"
   std::string ToString() const;

@@ -9,8 +9,9 @@
 
 namespace capstan::model {
 
-// Which driver runs a task: `capstan.io/driver` (annotation or ECS dockerLabel). Process is the
-// default so that the examples run on a bare machine.
+// Which driver runs a task: `capstan.io/driver` (annotation or ECS dockerLabel); without one, the
+// renderers use RenderOptions::default_driver (containers). The model default below is only what a
+// hand-built template (tests) gets.
 enum class DriverKind { kProcess, kContainer };
 
 enum class RestartPolicy { kAlways, kOnFailure, kNever };

@@ -20,6 +20,9 @@ struct SpawnOptions {
   // Files the child writes its own pid to before exec (cgroup.procs of its cgroups). A failure
   // to write is ignored: limits are best effort, the task must still run.
   std::vector<std::string> pid_files;
+  // A file bind-mounted over /etc/hosts in a private mount namespace of the child (the task's
+  // Service names). Needs root (CAP_SYS_ADMIN): leave empty otherwise.
+  std::string hosts_file;
 };
 
 // The default PATH given to a process whose environment has none.

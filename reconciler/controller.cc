@@ -36,11 +36,6 @@ std::string SummariseErrors(const model::Diagnostics& diagnostics) {
   return out;
 }
 
-// Only the diagnostics of files that belong to `app` (its folder).
-bool BelongsTo(const model::Diagnostic& d, const model::Application& app) {
-  return !app.source_path.empty() && d.location.file.rfind(app.source_path + "/", 0) == 0;
-}
-
 // A workload whose rollout completed on another revision than the desired one, which did not
 // fail: a manual rollback holds it there.
 const targets::WorkloadObservation* ManuallyRolledBack(const targets::AppObservation& observed) {
@@ -325,35 +320,18 @@ void Controller::RenderAndApply(Repo& repo, const model::Snapshot& snapshot) {
   for (const auto& d : desired.diagnostics) {
     if (d.severity == model::Severity::kWarning) spdlog::warn("{}", d.ToString());
   }
-  if (model::HasErrors(desired.diagnostics)) {
-    // The whole commit is refused: nothing of it is applied, the last good state keeps running.
-    const std::string summary = SummariseErrors(desired.diagnostics);
-    repo.error = "render: " + summary;
-    Event(repo.options.name, true, "InvalidRevision",
-          fmt::format("commit {} does not validate, nothing applied: {}", Short(snapshot.commit),
-                      summary));
-    std::set<std::string> affected = repo.apps;
-    for (const auto& [name, app] : desired.apps) affected.insert(name);
-    for (const auto& name : affected) {
-      App& app = apps_[name];
-      if (app.repo.empty()) app.repo = repo.options.url;
-      app.seen_commit = snapshot.commit;
-      const auto it = desired.apps.find(name);
-      std::string own;
-      if (it != desired.apps.end()) {
-        model::Diagnostics mine;
-        for (const auto& d : desired.diagnostics) {
-          if (BelongsTo(d, it->second)) mine.push_back(d);
-        }
-        own = SummariseErrors(mine);
-      }
-      app.error = fmt::format("commit {} does not validate: {}", Short(snapshot.commit),
-                              own.empty() ? summary : own);
-      if (metrics_) metrics_->reconcile.Observe(name, metrics::ReconcileResult::kFailed, seconds);
-    }
+  if (model::HasSnapshotErrors(desired)) {
+    // An error about the snapshot as a whole (layout, budgets): nothing of it is applied, the
+    // last good state keeps running.
+    RefuseCommit(repo, snapshot, desired, seconds);
     return;
   }
-  repo.error.clear();
+  const std::set<std::string> invalid = model::InvalidApps(desired);
+  if (invalid.empty()) {
+    repo.error.clear();
+  } else {
+    repo.error = "render: " + SummariseErrors(desired.diagnostics);
+  }
   repo.last_good_commit = snapshot.commit;
 
   std::set<std::string> rendered;
@@ -368,9 +346,13 @@ void Controller::RenderAndApply(Repo& repo, const model::Snapshot& snapshot) {
     }
     rendered.insert(name);
     app.repo = repo.options.url;
-    app.error.clear();
     app.seen_commit = snapshot.commit;
     repo.apps.insert(name);
+    if (invalid.count(name) != 0) {
+      HoldInvalidApp(name, app, snapshot.commit, model::DiagnosticsOf(desired, name), seconds);
+      continue;
+    }
+    app.error.clear();
     const model::TimePoint app_start = clock_.Now();
 
     model::DesiredState want, have;
@@ -415,6 +397,41 @@ void Controller::RenderAndApply(Repo& repo, const model::Snapshot& snapshot) {
                                       Short(snapshot.commit));
     }
   }
+}
+
+void Controller::RefuseCommit(Repo& repo, const model::Snapshot& snapshot,
+                              const model::DesiredState& desired, double seconds) {
+  const std::string summary = SummariseErrors(desired.diagnostics);
+  repo.error = "render: " + summary;
+  Event(repo.options.name, true, "InvalidRevision",
+        fmt::format("commit {} does not validate, nothing applied: {}", Short(snapshot.commit),
+                    summary));
+  std::set<std::string> affected = repo.apps;
+  for (const auto& [name, app] : desired.apps) affected.insert(name);
+  for (const auto& name : affected) {
+    App& app = apps_[name];
+    if (app.repo.empty()) app.repo = repo.options.url;
+    app.seen_commit = snapshot.commit;
+    const std::string own = SummariseErrors(model::DiagnosticsOf(desired, name));
+    app.error = fmt::format("commit {} does not validate: {}", Short(snapshot.commit),
+                            own.empty() ? summary : own);
+    if (metrics_) metrics_->reconcile.Observe(name, metrics::ReconcileResult::kFailed, seconds);
+  }
+}
+
+void Controller::HoldInvalidApp(const std::string& name, App& app, const std::string& commit,
+                                const model::Diagnostics& diagnostics, double seconds) {
+  const std::string errors = SummariseErrors(diagnostics);
+  const std::string message =
+      app.has_applied ? fmt::format("commit {} does not validate; {} keeps running commit {}: {}",
+                                    Short(commit), name, Short(app.applied_commit), errors)
+                      : fmt::format("commit {} does not validate; nothing of {} was applied: {}",
+                                    Short(commit), name, errors);
+  if (app.error != message) Event(name, true, "InvalidRevision", message);
+  app.error = message;
+  // A manual-sync application must not sync to the invalid rendering either.
+  app.has_pending = false;
+  if (metrics_) metrics_->reconcile.Observe(name, metrics::ReconcileResult::kFailed, seconds);
 }
 
 void Controller::ApplyApp(const std::string& name, App& app, const model::Application& desired,

@@ -75,8 +75,11 @@ using EventSink = std::function<void(const std::string& object, bool warning,
 // observes.
 //
 // Rules:
-//  - A commit that fails to fetch, render or validate changes nothing: the last good state keeps
-//    running, and the failure shows in the app's status, an event and metrics.
+//  - A commit that fails to fetch changes nothing. A commit that renders with errors about the
+//    repository as a whole (layout, budgets) changes nothing either. Otherwise validation is per
+//    application, as in Argo CD and Flux: the valid applications of the commit are applied, and
+//    each invalid one keeps running its last good revision, shows Failed with its
+//    file:line:column errors and gets an InvalidRevision event (metrics count a failed reconcile).
 //  - A commit that arrives during a rollout supersedes it: the new desired state is applied at
 //    once and the rollout moves on to the newest revision (the old target is abandoned).
 //  - A revision that failed and was rolled back is not retried until its content changes (the
@@ -160,6 +163,12 @@ class Controller {
 
   void FetchRepo(Repo& repo);
   void RenderAndApply(Repo& repo, const model::Snapshot& snapshot);
+  // Nothing of the commit is applied: every application of the repository shows the errors.
+  void RefuseCommit(Repo& repo, const model::Snapshot& snapshot, const model::DesiredState& desired,
+                    double seconds);
+  // `app` stays at what it runs (its last good revision) and shows the commit's errors.
+  void HoldInvalidApp(const std::string& name, App& app, const std::string& commit,
+                      const model::Diagnostics& diagnostics, double seconds);
   void ApplyApp(const std::string& name, App& app, const model::Application& desired,
                 const std::string& commit, const char* why);
   void RemoveApp(const std::string& name);

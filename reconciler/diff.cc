@@ -5,6 +5,7 @@
 #include <set>
 
 #include "model/flatten.h"
+#include "reconciler/quantity_format.h"
 
 namespace capstan::reconciler {
 namespace {
@@ -75,7 +76,10 @@ std::vector<model::FieldChange> DiffFields(const model::ResourceSpec* before,
     for (auto& f : model::Flatten(*after)) new_fields.emplace(f.path, std::move(f));
   }
   std::vector<model::FieldChange> changes;
-  auto shown = [](const model::FlatField& f) { return f.sensitive ? kRedacted : f.value; };
+  // Quantities in their units for the reader; the comparison below stays on the raw values.
+  auto shown = [](const model::FlatField& f) {
+    return f.sensitive ? std::string(kRedacted) : DisplayValue(f.path, f.value);
+  };
   auto o = old_fields.begin();
   auto n = new_fields.begin();
   while (o != old_fields.end() || n != new_fields.end()) {
@@ -111,6 +115,18 @@ model::Plan Diff(const model::DesiredState& desired, const model::DesiredState& 
     if (!app_plan.changes.empty()) plan.apps.push_back(std::move(app_plan));
   }
   return plan;
+}
+
+model::Plan DiffValidApps(const model::DesiredState& desired, const model::DesiredState& observed,
+                          const DiffOptions& options) {
+  const std::set<std::string> invalid = model::InvalidApps(desired);
+  if (invalid.empty()) return Diff(desired, observed, options);
+  model::DesiredState want = desired, have = observed;
+  for (const auto& name : invalid) {
+    want.apps.erase(name);
+    have.apps.erase(name);
+  }
+  return Diff(want, have, options);
 }
 
 }  // namespace capstan::reconciler

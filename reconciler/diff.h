@@ -22,6 +22,12 @@ struct DiffOptions {
 model::Plan Diff(const model::DesiredState& desired, const model::DesiredState& observed,
                  const DiffOptions& options = {});
 
+// Diff() of the applications of `desired` that have no errors (model::InvalidApps): an invalid
+// application is held at what runs (as the controller does), so it shows no changes at all — it is
+// left out of both sides rather than shown as deleted or half-rendered.
+model::Plan DiffValidApps(const model::DesiredState& desired, const model::DesiredState& observed,
+                          const DiffOptions& options = {});
+
 // The field-level differences between two specs of the same resource (empty if equal).
 std::vector<model::FieldChange> DiffFields(const model::ResourceSpec* before,
                                            const model::ResourceSpec* after);

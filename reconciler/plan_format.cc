@@ -139,6 +139,7 @@ nlohmann::json PlanToJson(const model::Plan& plan, const model::Diagnostics& dia
                      {"column", d.location.column},
                      {"field", d.field},
                      {"message", d.message}});
+    if (!d.app.empty()) diags.back()["app"] = d.app;
   }
   return {{"formatVersion", 1},
           {"base", plan.base_commit.empty() ? json(nullptr) : json(plan.base_commit)},

@@ -2,6 +2,8 @@
 
 #include <cstddef>
 
+#include "model/task_template.h"
+
 namespace capstan::renderers {
 
 // Budgets that keep a hostile or broken manifest from taking the daemon down. Each one exceeded
@@ -16,6 +18,10 @@ struct RenderLimits {
 struct RenderOptions {
   // Unsupported kinds and fields become errors instead of warnings.
   bool strict = false;
+  // The driver of a pod template / ECS task definition without a `capstan.io/driver` annotation
+  // (dockerLabel). Containers, because on Kubernetes and ECS the image is what runs; `capstan
+  // serve|plan|validate --default-driver process` for machines without a container engine.
+  model::DriverKind default_driver = model::DriverKind::kContainer;
   RenderLimits limits;
 };
 

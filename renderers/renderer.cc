@@ -7,6 +7,7 @@
 
 #include "model/revision.h"
 #include "renderers/app_layout.h"
+#include "renderers/driver_checks.h"
 #include "renderers/ecs/ecs_renderer.h"
 #include "renderers/kubernetes/kubernetes_renderer.h"
 
@@ -39,6 +40,7 @@ RenderedApp RenderApplication(const model::Snapshot& snapshot, const AppFolder& 
     }
   }
   for (auto& dialect : dialects) dialect->Finish(out.app, out.diagnostics);
+  for (auto& d : CheckDrivers(out.app)) out.diagnostics.push_back(std::move(d));
   model::AssignRevisions(out.app);
   return out;
 }
@@ -109,7 +111,10 @@ model::DesiredState Render(const model::Snapshot& snapshot, const RenderOptions&
     for (auto& t : threads) t.join();
   }
   for (auto& r : rendered) {
-    for (auto& d : r.diagnostics) state.diagnostics.push_back(std::move(d));
+    for (auto& d : r.diagnostics) {
+      d.app = r.app.name;
+      state.diagnostics.push_back(std::move(d));
+    }
     state.apps[r.app.name] = std::move(r.app);
   }
   return state;

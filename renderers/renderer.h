@@ -26,9 +26,11 @@ std::vector<std::unique_ptr<DialectRenderer>> DefaultDialects(const RenderOption
 // named after the folder. Manifest files directly at the root are reported (they belong to no
 // application); files no dialect accepts (README.md, ...) are ignored.
 //
-// The result always carries every diagnostic; `HasErrors(state.diagnostics)` means the snapshot
-// must not be applied. Pure: reads nothing but the snapshot. Applications are rendered on up to
-// four threads; the result is the same whatever the timing.
+// The result always carries every diagnostic, each naming its application (Diagnostic::app; empty
+// for findings about the snapshot as a whole). `model::HasSnapshotErrors(state)` means nothing of
+// the snapshot may be applied; otherwise each application of `model::InvalidApps(state)` must be
+// held at what runs today while the others may be applied. Pure: reads nothing but the snapshot.
+// Applications are rendered on up to four threads; the result is the same whatever the timing.
 model::DesiredState Render(const model::Snapshot& snapshot, const RenderOptions& options,
                            const DialectFactory& dialects = DefaultDialects);
 

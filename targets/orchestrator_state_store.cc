@@ -53,6 +53,20 @@ bool SameTask(store::TaskRecord a, store::TaskRecord b) {
   return a == b;
 }
 
+// What became of a failed revision, for `capstan history`, from the controller's state when the
+// failure is first saved: after a rollback the target is the stable revision; with no earlier
+// fully available revision (README: "it stays Failed") or with the ECS circuit breaker's rollback
+// off, the target stays on the failed revision.
+std::string FailureReason(const orchestrator::WorkloadRecord& w, const std::string& revision) {
+  if (w.target_revision != revision && !w.target_revision.empty()) {
+    return "rolled back to " + w.target_revision;
+  }
+  if (w.stable_revision.empty() || w.stable_revision == revision) {
+    return "no earlier revision to roll back to";
+  }
+  return "not rolled back (rollback disabled)";
+}
+
 }  // namespace
 
 std::string EncodeTaskHandle(const orchestrator::TaskHandle& handle) {
@@ -138,6 +152,13 @@ model::Result<orchestrator::OrchestratorState> OrchestratorStateStore::Load() {
       if (it->failed) w.failed_revisions.push_back(it->revision);
     }
     state.workloads.push_back(std::move(w));
+  }
+
+  auto services = store_.ListServices();
+  if (!services.ok()) return services.status();
+  for (const auto& r : *services) {
+    cluster_ips_[Key(r.app, r.service)] = r.cluster_ip;
+    state.cluster_ips[Key(r.app, r.service)] = r.cluster_ip;
   }
 
   auto tasks = store_.ListTasks();
@@ -245,21 +266,23 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
   std::set<std::string> next_revisions = revisions_;
   std::set<std::string> next_failed = failed_revisions_;
 
+  // `failure_reason` is empty unless the revision failed.
   auto put_revision = [&](const std::string& app, const std::string& workload,
                           const std::string& revision, const model::TaskTemplate& tmpl,
-                          bool failed) {
+                          const std::string& failure_reason) {
+    const bool failed = !failure_reason.empty();
     const std::string key = Key(app, workload, revision);
     const bool known = next_revisions.count(key) > 0;
     const bool failed_known = next_failed.count(key) > 0;
     if (known && (!failed || failed_known)) return;
+    // Keep the commit and creation time the controller recorded, also for a revision this store
+    // has not seen yet (the controller writes its record when it applies the commit; without this
+    // the upsert below replaced its commit with an empty one and `capstan history` showed "-").
     store::RevisionRecord r;
-    if (known) {
-      // Keep the commit and creation time the controller recorded.
-      auto existing = store_.ListRevisions(app, workload);
-      if (existing.ok()) {
-        for (const auto& e : *existing) {
-          if (e.revision == revision) r = e;
-        }
+    auto existing = store_.ListRevisions(app, workload);
+    if (existing.ok()) {
+      for (const auto& e : *existing) {
+        if (e.revision == revision) r = e;
       }
     }
     r.app = app;
@@ -269,7 +292,7 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
     if (r.created_at == 0) r.created_at = now;
     if (failed) {
       r.failed = true;
-      if (r.failure_reason.empty()) r.failure_reason = "rolled back";
+      if (r.failure_reason.empty()) r.failure_reason = failure_reason;
       next_failed.insert(key);
     }
     next_revisions.insert(key);
@@ -280,7 +303,7 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
     for (const auto& [revision, tmpl] : w.history) {
       const bool failed = std::find(w.failed_revisions.begin(), w.failed_revisions.end(),
                                     revision) != w.failed_revisions.end();
-      put_revision(w.app, w.name, revision, tmpl, failed);
+      put_revision(w.app, w.name, revision, tmpl, failed ? FailureReason(w, revision) : "");
     }
     store::RolloutRecord r;
     r.app = w.app;
@@ -313,7 +336,7 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
       next_fingerprints[t.id] = std::move(fingerprint);
       continue;
     }
-    put_revision(t.app, t.owner, t.revision, t.tmpl, false);
+    put_revision(t.app, t.owner, t.revision, t.tmpl, "");
     store::TaskRecord r = ToStore(t, now);
     if (known == tasks_.end() || !SameTask(known->second, r)) batch.Put(r);
     next_tasks[t.id] = r;
@@ -322,17 +345,38 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
   for (const auto& [id, record] : tasks_) {
     if (!next_tasks.count(id)) batch.Delete(store::WriteBatch::DeleteTask{id});
   }
+  SaveClusterIps(state.cluster_ips, batch);
   if (batch.empty()) {
     tasks_ = std::move(next_tasks);
     fingerprints_ = std::move(next_fingerprints);
     return model::Status::Ok();
   }
-  if (auto s = store_.Write(batch); !s.ok()) return s;
+  if (auto s = store_.Write(batch); !s.ok()) {
+    cluster_ips_.clear();  // unknown what reached the store: the next Save writes them all
+    return s;
+  }
   tasks_ = std::move(next_tasks);
   fingerprints_ = std::move(next_fingerprints);
   revisions_ = std::move(next_revisions);
   failed_revisions_ = std::move(next_failed);
   return model::Status::Ok();
+}
+
+void OrchestratorStateStore::SaveClusterIps(const std::map<std::string, std::string>& now,
+                                            store::WriteBatch& batch) {
+  if (now == cluster_ips_) return;
+  for (const auto& [key, address] : now) {
+    auto it = cluster_ips_.find(key);
+    if (it != cluster_ips_.end() && it->second == address) continue;
+    const auto slash = key.find('/');
+    batch.Put(store::ServiceRecord{key.substr(0, slash), key.substr(slash + 1), address});
+  }
+  for (const auto& [key, address] : cluster_ips_) {
+    if (now.count(key)) continue;
+    const auto slash = key.find('/');
+    batch.Delete(store::WriteBatch::DeleteService{key.substr(0, slash), key.substr(slash + 1)});
+  }
+  cluster_ips_ = now;
 }
 
 }  // namespace capstan::targets

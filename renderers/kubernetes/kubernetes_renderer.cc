@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "renderers/driver_default.h"
 #include "renderers/kubernetes/document.h"
 #include "renderers/kubernetes/findings.h"
 #include "renderers/kubernetes/yaml_walk.h"
@@ -164,6 +165,48 @@ void KubernetesRenderer::AddFile(const std::string& path, std::string_view conte
   files_.push_back(std::move(file));
 }
 
+// A ConfigMap or Secret that no file of the application declares. Kubernetes accepts such a pod
+// template: the object may be created later (by a Job of the same install, an operator, by hand),
+// and until then the kubelet holds the container in CreateContainerConfigError
+// (https://kubernetes.io/docs/concepts/configuration/secret/#restriction-secret-must-exist), so it
+// is a warning, and the orchestrator keeps such a task Pending with that reason. Checked after the
+// files with errors are dropped, so a reference to a rejected object is reported too.
+void KubernetesRenderer::WarnAboutMissingConfig(const model::Application& app,
+                                                model::Diagnostics& found) const {
+  std::set<std::pair<RefKind, std::string>> available;
+  for (const auto& [id, resource] : app.resources) {
+    if (id.kind == model::ResourceKind::kConfigMap) available.emplace(RefKind::kConfigMap, id.name);
+    if (id.kind == model::ResourceKind::kSecret) available.emplace(RefKind::kSecret, id.name);
+  }
+  for (const File& file : files_) {
+    if (file.rejected) continue;
+    for (const Rendered& r : file.objects) {
+      if (r.resource.id.kind == model::ResourceKind::kConfigMap) {
+        available.emplace(RefKind::kConfigMap, r.resource.id.name);
+      }
+      if (r.resource.id.kind == model::ResourceKind::kSecret) {
+        available.emplace(RefKind::kSecret, r.resource.id.name);
+      }
+    }
+  }
+  for (const File& file : files_) {
+    if (file.rejected) continue;
+    for (const Rendered& r : file.objects) {
+      for (const auto& ref : r.references) {
+        if (ref.kind == RefKind::kDeployment || available.count({ref.kind, ref.name}) > 0) {
+          continue;
+        }
+        found.push_back(
+            {model::Severity::kWarning, ref.location, ref.field,
+             fmt::format("{} \"{}\" does not exist in application \"{}\": its tasks wait "
+                         "(Pending, CreateContainerConfigError) until it exists; mark the "
+                         "reference optional: true if it may stay absent",
+                         RefKindName(ref.kind), ref.name, app.name)});
+      }
+    }
+  }
+}
+
 void KubernetesRenderer::Finish(model::Application& app, model::Diagnostics& diagnostics) {
   model::Diagnostics found;
   auto error = [&](File& file, const model::SourceLocation& at, std::string field,
@@ -223,23 +266,19 @@ void KubernetesRenderer::Finish(model::Application& app, model::Diagnostics& dia
       if (file.rejected) continue;
       for (const Rendered& r : file.objects) {
         for (const auto& ref : r.references) {
+          // Missing ConfigMaps and Secrets are warnings, found once below.
+          if (ref.kind != RefKind::kDeployment) continue;
           if (available.count({ref.kind, ref.name}) > 0) continue;
-          std::string message = ref.kind == RefKind::kDeployment
-                                    ? fmt::format(
-                                          "scaleTargetRef: Deployment \"{}\" does not exist in "
-                                          "application \"{}\"",
-                                          ref.name, app.name)
-                                    : fmt::format(
-                                          "{} \"{}\" does not exist in application \"{}\" (or was "
-                                          "rejected); mark the reference optional: true if that is "
-                                          "intended",
-                                          RefKindName(ref.kind), ref.name, app.name);
-          error(file, ref.location, ref.field, std::move(message));
+          error(file, ref.location, ref.field,
+                fmt::format("scaleTargetRef: Deployment \"{}\" does not exist in application "
+                            "\"{}\"",
+                            ref.name, app.name));
           changed = true;
         }
       }
     }
   }
+  WarnAboutMissingConfig(app, found);
 
   // 3. Named Service targetPorts should name a port of the workloads they select. Kubernetes
   // does not check this (the Service just has no endpoints), so it is a warning.
@@ -257,6 +296,9 @@ void KubernetesRenderer::Finish(model::Application& app, model::Diagnostics& dia
           if (workload == nullptr || !Selects(svc->selector, workload->task.labels)) continue;
           selects_any = true;
           for (const auto& c : workload->task.containers) {
+            for (const auto& p : c.ports) port_names.insert(p.name);
+          }
+          for (const auto& c : workload->task.init_containers) {  // sidecars serve too
             for (const auto& p : c.ports) port_names.insert(p.name);
           }
         }
@@ -277,6 +319,7 @@ void KubernetesRenderer::Finish(model::Application& app, model::Diagnostics& dia
     if (file.rejected) continue;
     for (Rendered& r : file.objects) {
       r.resource.id.app = app.name;
+      ApplyDefaultDriver(r.resource, options_.default_driver);
       model::ResourceId id = r.resource.id;
       app.resources.emplace(std::move(id), std::move(r.resource));
     }

@@ -12,17 +12,19 @@
 namespace capstan::renderers {
 
 // Renders Kubernetes manifests (YAML, multi-document; or JSON objects with apiVersion and kind)
-// into model resources: apps/v1 Deployment, batch/v1 Job, v1 Service, ConfigMap and Secret,
-// autoscaling/v2 HorizontalPodAutoscaler (plus removed API versions of these, with a warning).
+// into model resources: apps/v1 Deployment, batch/v1 Job, v1 Pod (a one-replica workload or a
+// one-completion Job, see pod.cc), v1 Service, ConfigMap and Secret, autoscaling/v2
+// HorizontalPodAutoscaler (plus removed API versions of these, with a warning).
 // Anything else is reported as an unsupported kind; unknown fields are reported by path.
 //
 // Budgets (RenderOptions::limits) are enforced before anything is converted: file size before
 // parsing, nesting depth and expanded node count (aliases included) per document.
 //
 // All-or-nothing per FILE: a file with any error — in any of its documents, or found by Finish()
-// (a duplicate name, a reference to a missing ConfigMap/Secret/Deployment) — contributes no
-// resources. Finish() repeats its reference checks until no more files drop out, so what it emits
-// never references something it withheld.
+// (a duplicate name, an autoscaler whose Deployment is missing) — contributes no resources.
+// Finish() repeats its reference checks until no more files drop out, so what it emits never
+// references a Deployment it withheld. A reference to a ConfigMap or Secret the application does
+// not declare is a warning, not an error: Kubernetes accepts it and the task waits for the object.
 //
 // Not thread-safe: one instance renders one application, from one thread.
 class KubernetesRenderer final : public DialectRenderer {
@@ -43,6 +45,8 @@ class KubernetesRenderer final : public DialectRenderer {
     std::vector<kubernetes::Rendered> objects;
     bool rejected = false;  // had an error: contributes nothing
   };
+
+  void WarnAboutMissingConfig(const model::Application& app, model::Diagnostics& found) const;
 
   RenderOptions options_;
   std::vector<File> files_;

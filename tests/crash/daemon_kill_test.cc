@@ -167,7 +167,7 @@ class DaemonKillTest : public ::testing::Test {
         CAPSTAN_BINARY,
         std::vector<std::string>{"serve", "--repo", repo_->dir(), "--state-dir",
                                  tmp_.path() + "/state", "--listen", "127.0.0.1:0", "--interval",
-                                 "1s", "--log-level", "info"},
+                                 "1s", "--log-level", "info", "--default-driver", "process"},
         tmp_.path() + "/daemon.log");
   }
 

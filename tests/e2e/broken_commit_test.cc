@@ -133,5 +133,72 @@ TEST_F(BrokenCommitTest, BrokenYamlChangesNothingAndTheNextGoodCommitApplies) {
   EXPECT_TRUE(quoted) << "no log line quotes the invalid name:\n" << daemon().Logs();
 }
 
+// Per-application atomicity (issue 9, as Argo CD and Flux): a commit that changes app A and breaks
+// app B rolls A out, while B keeps running its last good revision and shows Failed with the error.
+// `capstan plan` of that commit shows A's diff together with B's errors, and exits 1.
+TEST_F(BrokenCommitTest, ACommitThatBreaksOneApplicationStillRollsOutTheOthers) {
+  const int a_port = FreePort();
+  const int b_port = FreePort();
+  WebApp a, b;
+  a.service_port = a_port;
+  b.service_port = b_port;
+  repo().Write("apps/a/web.yaml", WebAppYaml(a));
+  repo().Write("apps/b/web.yaml", WebAppYaml(b));
+  const std::string v1 = repo().Commit("a and b at v1");
+  ASSERT_NE(StartDaemon(), nullptr);
+  ASSERT_TRUE(WaitForApp("a", "Synced", "Healthy", v1));
+  ASSERT_TRUE(WaitForApp("b", "Synced", "Healthy", v1));
+  const std::set<std::string> b_tasks = TaskIds(*App("b"));
+
+  a.version = "v2";
+  repo().Write("apps/a/web.yaml", WebAppYaml(a));
+  std::string invalid = WebAppYaml({.version = "v2", .service_port = b_port});
+  invalid.replace(invalid.find("name: web"), 9, "name: \"Web_Bad\"");
+  repo().Write("apps/b/web.yaml", invalid);
+  const std::string mixed = repo().Commit("a to v2, b broken");
+
+  // A rolls out.
+  ASSERT_TRUE(WaitForApp("a", "Synced", "Healthy", mixed));
+  EXPECT_TRUE(WaitForServiceVersion(a_port, "v2"));
+  // B holds its last good revision, visibly Failed with file:line.
+  ASSERT_TRUE(PollUntil([&] { return App("b")->value("seenCommit", "") == mixed; }, 60s));
+  const json view = *App("b");
+  EXPECT_EQ(view.value("syncStatus", ""), "Failed") << view.dump(2);
+  EXPECT_EQ(view.value("health", ""), "Healthy") << view.dump(2);
+  EXPECT_EQ(view.value("commit", ""), v1);
+  EXPECT_NE(view.value("message", "").find("apps/b/web.yaml:4"), std::string::npos) << view.dump(2);
+  EXPECT_EQ(TaskIds(view), b_tasks);
+  EXPECT_TRUE(WaitForServiceVersion(b_port, "v1"));
+  bool invalid_event = false;
+  for (const auto& e : Events()) {
+    invalid_event |= e.value("object", "") == "b" && e.value("reason", "") == "InvalidRevision";
+  }
+  EXPECT_TRUE(invalid_event) << Events().dump(2);
+
+  // The plan of that commit: A's diff and B's errors; exit code 1.
+  CommandResult text = Cli({"plan", "--repo", repo().dir(), "--default-driver", "process"});
+  EXPECT_EQ(text.exit_code, 1) << text.out << text.err;
+  EXPECT_NE(text.out.find("application a"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("application b: INVALID"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("Web_Bad"), std::string::npos) << text.out;
+  CommandResult json_plan =
+      Cli({"plan", "--repo", repo().dir(), "--default-driver", "process", "--output", "json"});
+  EXPECT_EQ(json_plan.exit_code, 1) << json_plan.err;
+  const json plan = json::parse(json_plan.out, nullptr, false);
+  ASSERT_FALSE(plan.is_discarded()) << json_plan.out;
+  EXPECT_FALSE(plan.value("valid", true));
+  ASSERT_EQ(plan["apps"].size(), 1u) << plan.dump(2);
+  EXPECT_EQ(plan["apps"][0].value("name", ""), "a");
+  ASSERT_EQ(plan["invalidApps"].size(), 1u) << plan.dump(2);
+  EXPECT_EQ(plan["invalidApps"][0].value("name", ""), "b");
+
+  // The fix applies B.
+  b.version = "v2";
+  repo().Write("apps/b/web.yaml", WebAppYaml(b));
+  const std::string fixed = repo().Commit("b fixed");
+  ASSERT_TRUE(WaitForApp("b", "Synced", "Healthy", fixed));
+  EXPECT_TRUE(WaitForServiceVersion(b_port, "v2"));
+}
+
 }  // namespace
 }  // namespace capstan::e2e

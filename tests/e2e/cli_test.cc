@@ -1,5 +1,9 @@
 // The client commands of the real binary against a running daemon: status, history, events,
 // rollback (with and without the token) and sync.
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "tests/e2e/e2e_env.h"
 
 namespace capstan::e2e {
@@ -60,6 +64,9 @@ TEST_F(CliTest, StatusHistoryEventsRollbackAndSync) {
   EXPECT_NE(history.out.find(v1_revision), std::string::npos) << history.out;
   EXPECT_NE(history.out.find(v2_revision), std::string::npos) << history.out;
   EXPECT_NE(history.out.find("serving"), std::string::npos) << history.out;
+  // Each revision with the commit that introduced it (was "-").
+  EXPECT_NE(history.out.find(v1.substr(0, 12)), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find(v2.substr(0, 12)), std::string::npos) << history.out;
 
   // events: the applies and the task starts.
   CommandResult events = Cli({"events", "--server", server});
@@ -174,6 +181,64 @@ TEST_F(CliTest, SyncUndoesAManualRollback) {
       },
       60s))
       << view.dump(2);
+}
+
+// Containers by default (issue 9): an image-only Deployment without capstan.io/driver runs as
+// containers; with no engine on this machine `validate` says so (and which sockets it tried),
+// `--default-driver process` turns it into the process warning, and the daemon's task waits with
+// a message naming the fixes. Skipped where an engine may answer (the task would then run).
+TEST_F(CliTest, ImageOnlyWorkloadsAreContainersByDefault) {
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  for (const std::string socket :
+       {std::string("/var/run/docker.sock"), std::string("/run/podman/podman.sock"),
+        std::string(xdg ? xdg : "/nonexistent") + "/podman/podman.sock"}) {
+    if (std::getenv("DOCKER_HOST") != nullptr || ::access(socket.c_str(), F_OK) == 0) {
+      GTEST_SKIP() << "a container engine may answer here";
+    }
+  }
+  repo().Write("apps/web/web.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: main, image: "nginx:1.27"}]
+)");
+  const std::string v1 = repo().Commit("image only");
+
+  CommandResult engine = Cli({"validate", repo().dir() + "/apps"});
+  EXPECT_EQ(engine.exit_code, 0) << engine.out << engine.err;
+  EXPECT_NE(engine.out.find("no container engine answered: /var/run/docker.sock"),
+            std::string::npos)
+      << engine.out;
+  EXPECT_NE(engine.out.find("--default-driver process"), std::string::npos) << engine.out;
+  CommandResult skipped = Cli({"validate", "--no-engine-check", repo().dir() + "/apps"});
+  EXPECT_NE(skipped.out.find("0 warning(s)"), std::string::npos) << skipped.out;
+  CommandResult process = Cli({"validate", "--default-driver", "process", repo().dir() + "/apps"});
+  EXPECT_EQ(process.exit_code, 0);
+  EXPECT_NE(process.out.find("ignores the image (\"nginx:1.27\"): set capstan.io/driver: "
+                             "container"),
+            std::string::npos)
+      << process.out;
+
+  Daemon::Options options = DefaultOptions();
+  options.default_driver.clear();  // the daemon's own default
+  ASSERT_NE(StartDaemon(options), nullptr);
+  std::string message;
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        auto app = App("web");
+        if (!app || FirstWorkload(*app)["tasks"].empty()) return false;
+        const json& task = FirstWorkload(*app)["tasks"][0];
+        message = task.value("message", "");
+        return task.value("reason", "") == "DriverUnavailable";
+      },
+      60s))
+      << message;
+  EXPECT_NE(message.find("capstan.io/driver: process"), std::string::npos) << message;
+  EXPECT_NE(message.find("--container-engine"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -473,6 +473,7 @@ kind: Service
 metadata:
   name: web
 spec:
+  type: LoadBalancer  # also served on the node address, where the test connects
   selector:
     app: web
   ports:
@@ -499,6 +500,9 @@ bool Daemon::Start() {
   }
   if (!options_.token_file.empty()) argv.insert(argv.end(), {"--token-file", options_.token_file});
   if (!options_.task_ports.empty()) argv.insert(argv.end(), {"--task-ports", options_.task_ports});
+  if (!options_.default_driver.empty()) {
+    argv.insert(argv.end(), {"--default-driver", options_.default_driver});
+  }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   process_ =
       std::make_unique<Process>(argv, options_.log_prefix + ".out", options_.log_prefix + ".err");

@@ -163,6 +163,9 @@ class Daemon {
     std::string log_level = "info";
     std::string log_prefix;               // files <log_prefix>.out / .err
     std::string task_ports;               // --task-ports; empty: the daemon's default
+    // --default-driver: the tests' repositories are process workloads (capstan-test-server)
+    // unless their manifests say otherwise; empty: the daemon's default (container).
+    std::string default_driver = "process";
     std::vector<std::string> extra_args;  // appended to the command line (--strict, ...)
   };
   explicit Daemon(Options options);

@@ -196,6 +196,31 @@ TEST(Orchestrator, MissingConfigMapKeepsTaskPendingWithReason) {
   EXPECT_EQ(h.driver.total_starts, 0);
 }
 
+// A Secret another object of the install creates later (issue 9): the task waits Pending, as a
+// kubelet's CreateContainerConfigError, without counting as a failed run or failing the rollout
+// before its progress deadline, and it starts once the Secret exists.
+TEST(Orchestrator, TaskWaitingForAMissingSecretStartsOnceItExists) {
+  OrchHarness h;
+  AppSpec app = Simple();
+  app.workloads["svc"].task.containers[0].env = {
+      {"TOKEN", model::EnvSource::kSecretKey, "", "later", "token", false}};
+  h.orch.SetDesired(app);
+  for (int i = 0; i < 120; ++i) h.Tick(milliseconds(1000));  // two minutes
+  ASSERT_EQ(h.W().tasks.size(), 1u);
+  EXPECT_EQ(h.W().tasks[0].phase, TaskPhase::kPending);
+  EXPECT_EQ(h.W().tasks[0].reason, "CreateContainerConfigError");
+  EXPECT_NE(h.W().tasks[0].message.find("\"later\" not found"), std::string::npos)
+      << h.W().tasks[0].message;
+  EXPECT_NE(h.W().phase, RolloutPhase::kFailed);
+  EXPECT_EQ(h.driver.total_starts, 0);
+
+  app.secrets["later"].data["token"] = "s3cret";
+  h.orch.SetDesired(app);
+  for (int i = 0; i < 10; ++i) h.Tick();
+  EXPECT_EQ(h.driver.Running().size(), 1u);
+  EXPECT_EQ(h.W().phase, RolloutPhase::kComplete);
+}
+
 TEST(Orchestrator, ExportImportReadoptsRunningTasks) {
   OrchHarness h;
   h.orch.SetDesired(Simple(2));

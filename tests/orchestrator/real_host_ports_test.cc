@@ -67,7 +67,7 @@ AppSpec ServedApp(const std::string& name, std::int64_t cpu_millis = 0,
 std::string ThroughService(RealHarness& h, const std::string& app) {
   const auto svc = h.orch().Status(app).services["web"];
   if (svc.ports.empty() || svc.ports[0].bound_port <= 0) return "";
-  httplib::Client cli("127.0.0.1", svc.ports[0].bound_port);
+  httplib::Client cli(svc.ports[0].address, svc.ports[0].bound_port);  // the cluster IP
   cli.set_connection_timeout(5);
   cli.set_read_timeout(5);
   auto res = cli.Get("/");

@@ -66,6 +66,9 @@ inline model::ServiceSpec ServiceFor(const std::string& name) {
 }
 
 struct RealHarnessOptions {
+  // Services listen on an ephemeral port of their cluster IP (so that parallel tests never
+  // collide); false serves the declared ports, which names need.
+  bool ephemeral_service_ports = true;
   std::int64_t cpu_millis = 64000;  // the node's allocatable CPU
   int port_range = 250;             // how many host ports tasks get (at most 250)
   // Checks host ports; null = a SocketPortProbe, as the daemon wires it.
@@ -74,7 +77,9 @@ struct RealHarnessOptions {
 
 class RealHarness : public scenario::StepLoop<RealHarness> {
  public:
-  explicit RealHarness(RealHarnessOptions harness = {}) {
+  explicit RealHarness(bool ephemeral_service_ports = true)
+      : RealHarness(RealHarnessOptions{.ephemeral_service_ports = ephemeral_service_ports}) {}
+  explicit RealHarness(RealHarnessOptions harness) {
     dir_ = std::filesystem::temp_directory_path() /
            ("capstan-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(Seq()));
     std::filesystem::remove_all(dir_);
@@ -92,7 +97,7 @@ class RealHarness : public scenario::StepLoop<RealHarness> {
     node_ = node;
     scheduler_.AddNode(node);
     OrchestratorOptions options;
-    options.ephemeral_service_ports = true;
+    options.ephemeral_service_ports = harness.ephemeral_service_ports;
     options.runner.task_dir_root = (dir_ / "tasks").string();
     // Crash-loop back-off shortened so a crash-looping revision is seen in seconds.
     options.runner.backoff.initial = 200ms;

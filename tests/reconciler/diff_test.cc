@@ -169,5 +169,59 @@ TEST(Diff, KeepPolicyNeverDeletes) {
   EXPECT_TRUE(Diff(desired, observed, {PrunePolicy::kKeep}).empty());
 }
 
+// A workload with requests and limits, as existing deployments have them.
+model::DesiredState WithResources(std::int64_t cpu_millis, std::int64_t memory_bytes) {
+  model::DesiredState state = StateBuilder("c").Workload("shop", "api", "api:1").Build();
+  auto& w = std::get<model::WorkloadSpec>(state.apps["shop"].resources.begin()->second.spec);
+  w.task.containers[0].resources.cpu_request_millis = cpu_millis;
+  w.task.containers[0].resources.memory_request_bytes = memory_bytes;
+  w.task.containers[0].resources.cpu_limit_millis = 2000;
+  w.task.containers[0].resources.memory_limit_bytes = 1'000'000'000;
+  model::AssignRevisions(state.apps["shop"]);
+  return state;
+}
+
+TEST(Diff, ShowsQuantitiesInKubernetesUnits) {
+  const model::Plan plan = Diff(WithResources(250, 256LL << 20), WithResources(100, 100LL << 20));
+  ASSERT_EQ(plan.apps.size(), 1u);
+  std::map<std::string, std::pair<std::string, std::string>> shown;
+  for (const auto& f : plan.apps[0].changes.at(0).fields) shown[f.path] = {*f.before, *f.after};
+  EXPECT_EQ(shown["spec.template.containers[main].resources.requests.cpu"],
+            std::make_pair(std::string("100m"), std::string("250m")));
+  EXPECT_EQ(shown["spec.template.containers[main].resources.requests.memory"],
+            std::make_pair(std::string("100Mi"), std::string("256Mi")));
+
+  const model::Plan created = Diff(WithResources(1500, 1536), {});
+  std::map<std::string, std::string> added;
+  for (const auto& f : created.apps.at(0).changes.at(0).fields) added[f.path] = *f.after;
+  EXPECT_EQ(added["spec.template.containers[main].resources.requests.cpu"], "1500m");
+  EXPECT_EQ(added["spec.template.containers[main].resources.requests.memory"], "1536");
+  EXPECT_EQ(added["spec.template.containers[main].resources.limits.cpu"], "2");
+  EXPECT_EQ(added["spec.template.containers[main].resources.limits.memory"], "1G");
+}
+
+TEST(Diff, QuantityDisplayLeavesRevisionHashesAsTheyWere) {
+  // Computed before quantities were shown in units: a running workload must not roll out because
+  // the plan's display changed.
+  const model::DesiredState state = WithResources(100, 100LL << 20);
+  EXPECT_EQ(state.apps.at("shop").resources.begin()->second.Revision(), "7964c99ce25e20d3");
+}
+
+TEST(Diff, InvalidApplicationsShowNoChangesAndTheOthersTheirDiff) {
+  model::DesiredState observed =
+      StateBuilder("a").Workload("a", "web", "web:1").Workload("b", "api", "api:1").Build();
+  // The new commit changes a and breaks b: b renders only part of its resources.
+  model::DesiredState desired = StateBuilder("b").Workload("a", "web", "web:2").Build();
+  desired.apps["b"].name = "b";
+  desired.diagnostics.push_back(
+      {model::Severity::kError, {"apps/b/deploy.yaml", 3, 1}, "spec", "broken", "b"});
+  const model::Plan plan = DiffValidApps(desired, observed);
+  ASSERT_EQ(plan.apps.size(), 1u);
+  EXPECT_EQ(plan.apps[0].app, "a");
+  EXPECT_EQ(plan.apps[0].changes.at(0).action, ChangeAction::kUpdate);
+  // Plain Diff would have deleted b's workload.
+  EXPECT_EQ(Diff(desired, observed).apps.size(), 2u);
+}
+
 }  // namespace
 }  // namespace capstan::reconciler

@@ -120,5 +120,47 @@ TEST(Render, BrokenFileIsReportedWithItsPath) {
   EXPECT_TRUE(found);
 }
 
+// Image-only containers (no command, no args) cannot run with the process driver: a warning that
+// names the fix, for both dialects; with the default (container) driver nothing is said.
+TEST(Render, WarnsAboutImageOnlyContainersUnderTheProcessDriver) {
+  model::Snapshot s;
+  s.commit = "abc";
+  s.files["web/deploy.yaml"] = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: front}
+spec:
+  selector: {matchLabels: {app: front}}
+  template:
+    metadata: {labels: {app: front}}
+    spec:
+      containers: [{name: main, image: nginx}, {name: side, image: busybox, args: [sleep, "9"]}]
+)";
+  s.files["api/task.json"] = R"({"family": "api", "containerDefinitions": [
+    {"name": "api", "image": "api:1", "essential": true}]})";
+  s.files["api/service.json"] = kEcsService;
+
+  const model::DesiredState by_default = Render(s, {});
+  EXPECT_TRUE(by_default.diagnostics.empty()) << by_default.diagnostics.front().ToString();
+
+  RenderOptions process;
+  process.default_driver = model::DriverKind::kProcess;
+  const model::DesiredState state = Render(s, process);
+  ASSERT_EQ(state.diagnostics.size(), 2u);
+  EXPECT_FALSE(model::HasErrors(state.diagnostics));
+  const model::Diagnostic& ecs = state.diagnostics[0];
+  EXPECT_EQ(ecs.app, "api");
+  EXPECT_EQ(ecs.field, "containerDefinitions[0].command");
+  EXPECT_NE(ecs.message.find("ignores the image (\"api:1\"): set capstan.io/driver: container"),
+            std::string::npos)
+      << ecs.ToString();
+  const model::Diagnostic& k8s = state.diagnostics[1];
+  EXPECT_EQ(k8s.severity, model::Severity::kWarning);
+  EXPECT_EQ(k8s.location.file, "web/deploy.yaml");
+  EXPECT_GT(k8s.location.line, 0);
+  EXPECT_EQ(k8s.field, "spec.template.spec.containers[0].command");
+  EXPECT_NE(k8s.message.find("an annotation of the pod template"), std::string::npos)
+      << k8s.ToString();
+}
+
 }  // namespace
 }  // namespace capstan::renderers

@@ -274,7 +274,8 @@ spec:
   EXPECT_EQ(w.progress_deadline_seconds, 600);
   EXPECT_EQ(w.revision_history_limit, 10);
   EXPECT_FALSE(w.paused);
-  EXPECT_EQ(w.task.driver, model::DriverKind::kProcess);
+  // Without a capstan.io/driver annotation the image runs, as on Kubernetes.
+  EXPECT_EQ(w.task.driver, model::DriverKind::kContainer);
   EXPECT_EQ(w.task.termination_grace_period_seconds, 30);
   EXPECT_EQ(w.task.restart_policy, model::RestartPolicy::kAlways);
   const auto& probe = *w.task.containers[0].readiness;
@@ -305,6 +306,45 @@ spec:
   const auto& w = std::get<model::WorkloadSpec>(r.Find(ResourceKind::kWorkload, "db")->spec);
   EXPECT_EQ(w.strategy, model::RolloutStrategy::kRecreate);
   EXPECT_EQ(w.task.driver, model::DriverKind::kProcess);
+}
+
+TEST(KubernetesRenderer, DefaultDriverOptionAppliesOnlyWithoutTheAnnotation) {
+  const std::string manifest = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx, command: [nginx]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  template:
+    metadata:
+      annotations: {capstan.io/driver: container}
+    spec:
+      restartPolicy: Never
+      containers: [{name: m, image: busybox}]
+)";
+  const Rendering by_default = RenderOne(manifest);
+  ASSERT_TRUE(by_default.diagnostics.empty()) << by_default.Dump();
+  const auto& web =
+      std::get<model::WorkloadSpec>(by_default.Find(ResourceKind::kWorkload, "web")->spec);
+  EXPECT_EQ(web.task.driver, model::DriverKind::kContainer);
+
+  const Rendering process =
+      RenderOne(manifest, RenderOptions{.default_driver = model::DriverKind::kProcess});
+  ASSERT_TRUE(process.diagnostics.empty()) << process.Dump();
+  EXPECT_EQ(
+      std::get<model::WorkloadSpec>(process.Find(ResourceKind::kWorkload, "web")->spec).task.driver,
+      model::DriverKind::kProcess);
+  // The annotation wins over the option.
+  EXPECT_EQ(std::get<model::JobSpec>(process.Find(ResourceKind::kJob, "migrate")->spec).task.driver,
+            model::DriverKind::kContainer);
 }
 
 TEST(KubernetesRenderer, RendersServices) {
@@ -510,7 +550,7 @@ TEST_P(UnsupportedKind, IsReportedByKindNameAndVersion) {
 INSTANTIATE_TEST_SUITE_P(
     Kinds, UnsupportedKind,
     ::testing::Values(KindCase{"apps/v1", "StatefulSet"}, KindCase{"apps/v1", "ReplicaSet"},
-                      KindCase{"apps/v1", "DaemonSet"}, KindCase{"v1", "Pod"},
+                      KindCase{"apps/v1", "DaemonSet"}, KindCase{"v2", "Pod"},
                       KindCase{"batch/v1", "CronJob"}, KindCase{"batch/v1beta1", "CronJob"},
                       KindCase{"networking.k8s.io/v1", "Ingress"},
                       KindCase{"v1", "PersistentVolumeClaim"}, KindCase{"v1", "Namespace"},
@@ -533,30 +573,30 @@ spec:
     metadata: {labels: {app: api}}
     spec:
       serviceAccountName: robot
-      initContainers: [{name: init, image: busybox}]
+      initContainers: [{name: init, image: busybox, stdin: true}]
       containers:
       - name: api
         image: api
-        securityContext: {runAsUser: 1000}
+        securityContext: {runAsUser: 1000, procMount: Default}
 )";
   Rendering r = RenderOne(manifest);
   EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:9:7",
                             "spec.template.spec.serviceAccountName",
                             "unsupported field \"serviceAccountName\""))
       << r.Dump();
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:10:7",
-                            "spec.template.spec.initContainers",
-                            "unsupported field \"initContainers\""))
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:10:53",
+                            "spec.template.spec.initContainers[0].stdin",
+                            "unsupported field \"stdin\""))
       << r.Dump();
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:14:9",
-                            "spec.template.spec.containers[0].securityContext",
-                            "unsupported field \"securityContext\""))
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:14:44",
+                            "spec.template.spec.containers[0].securityContext.procMount",
+                            "unsupported field \"procMount\""))
       << r.Dump();
   EXPECT_NE(r.Find(ResourceKind::kWorkload, "api"), nullptr);
 
   Rendering strict = RenderOne(manifest, RenderOptions{.strict = true});
-  EXPECT_TRUE(HasDiagnostic(strict.diagnostics, Severity::kError, "web/m.yaml:10:7",
-                            "spec.template.spec.initContainers", "initContainers"))
+  EXPECT_TRUE(HasDiagnostic(strict.diagnostics, Severity::kError, "web/m.yaml:10:53",
+                            "spec.template.spec.initContainers[0].stdin", "stdin"))
       << strict.Dump();
   EXPECT_TRUE(strict.app.resources.empty());  // a file with errors contributes nothing
 }

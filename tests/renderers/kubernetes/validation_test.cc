@@ -156,10 +156,14 @@ INSTANTIATE_TEST_SUITE_P(
              DEPLOYMENT_HEAD "        livenessProbe:\n          periodSeconds: 3\n",
              Severity::kError, "web/m.yaml:14:11", kPod + ".livenessProbe",
              "must specify a handler"},
-        Case{"GrpcProbeUnsupported",
-             DEPLOYMENT_HEAD "        livenessProbe:\n          grpc: {port: 9090}\n",
-             Severity::kWarning, "web/m.yaml:14:17", kPod + ".livenessProbe.grpc",
-             "gRPC probes are not supported"},
+        Case{"GrpcProbePortRequired",
+             DEPLOYMENT_HEAD "        livenessProbe:\n          grpc: {service: x}\n",
+             Severity::kError, "web/m.yaml:14:17", kPod + ".livenessProbe.grpc.port",
+             "required field is missing"},
+        Case{"GrpcProbePortIsANumber",
+             DEPLOYMENT_HEAD "        livenessProbe:\n          grpc: {port: 70000}\n",
+             Severity::kError, "web/m.yaml:14:24", kPod + ".livenessProbe.grpc.port",
+             "must be between 1 and 65535 (got 70000)"},
         Case{"MaxSurgeAndMaxUnavailableBothZero",
              DEPLOYMENT_HEAD
              "  strategy:\n    rollingUpdate: {maxSurge: 0, maxUnavailable: \"0%\"}\n",
@@ -178,11 +182,12 @@ INSTANTIATE_TEST_SUITE_P(
              DEPLOYMENT_HEAD "        env: [{name: X, value: \"1\"}, {name: X, value: \"2\"}]\n",
              Severity::kWarning, "web/m.yaml:13:45", kPod + ".env[1].name",
              "duplicate environment variable \"X\""},
-        Case{"FieldRefUnsupported",
-             DEPLOYMENT_HEAD
-             "        env: [{name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]\n",
-             Severity::kWarning, "web/m.yaml:13:39", kPod + ".env[0].valueFrom.fieldRef",
-             "unsupported field \"fieldRef\""},
+        Case{
+            "FieldRefPathUnknown",
+            DEPLOYMENT_HEAD
+            "        env: [{name: POD, valueFrom: {fieldRef: {fieldPath: metadata.generation}}}]\n",
+            Severity::kError, "web/m.yaml:13:61", kPod + ".env[0].valueFrom.fieldRef.fieldPath",
+            "unsupported fieldPath \"metadata.generation\""},
         Case{"MemoryMilliBytesWarn",
              DEPLOYMENT_HEAD "        resources: {requests: {memory: 100m}}\n", Severity::kWarning,
              "web/m.yaml:13:40", kPod + ".resources.requests.memory",
@@ -337,24 +342,30 @@ TEST(CrossFile, DeploymentAndJobMayShareAName) {
   EXPECT_EQ(r.app.resources.size(), 2u);
 }
 
-TEST(CrossFile, MissingConfigMapsAndSecretsAreErrorsAtTheReference) {
+// Kubernetes accepts a pod template whose ConfigMap or Secret does not exist yet (a Job of the
+// same install may create it; the kubelet holds the container in CreateContainerConfigError):
+// a warning at the reference, and the Deployment is still rendered.
+TEST(CrossFile, MissingConfigMapsAndSecretsAreWarningsAtTheReference) {
   Rendering r = RenderOne(DEPLOYMENT_HEAD
                           "        env:\n"
                           "        - name: A\n"
                           "          valueFrom: {configMapKeyRef: {name: settings, key: a}}\n"
                           "        envFrom: [{secretRef: {name: creds}}]\n"
                           "      volumes: [{name: v, configMap: {name: files}}]\n");
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kError, "web/m.yaml:15:47",
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:15:47",
                             kPod + ".env[0].valueFrom.configMapKeyRef.name",
-                            "ConfigMap \"settings\" does not exist in application \"web\""))
+                            "ConfigMap \"settings\" does not exist in application \"web\": its "
+                            "tasks wait (Pending, CreateContainerConfigError)"))
       << r.Dump();
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kError, "web/m.yaml:16:38",
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:16:38",
                             kPod + ".envFrom[0].secretRef.name",
                             "Secret \"creds\" does not exist"));
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kError, "web/m.yaml:17:45",
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:17:45",
                             "spec.template.spec.volumes[0].configMap.name",
                             "ConfigMap \"files\" does not exist"));
-  EXPECT_TRUE(r.app.resources.empty());
+  EXPECT_FALSE(model::HasErrors(r.diagnostics)) << r.Dump();
+  EXPECT_EQ(r.diagnostics.size(), 3u) << r.Dump();
+  EXPECT_NE(r.Find(model::ResourceKind::kWorkload, "a"), nullptr);
 }
 
 TEST(CrossFile, ReferencesResolveAcrossFiles) {
@@ -376,20 +387,21 @@ TEST(CrossFile, AutoscalerTargetMustExist) {
   EXPECT_TRUE(r.app.resources.empty());
 }
 
-TEST(CrossFile, RejectionCascadesToFilesThatDependOnIt) {
-  // config.yaml has an error, so its ConfigMap is withheld; deploy.yaml reads that ConfigMap, so
-  // it is withheld too rather than emitted with a dangling reference.
+TEST(CrossFile, AReferenceToAWithheldConfigMapIsReported) {
+  // config.yaml has an error, so its ConfigMap is withheld; deploy.yaml reads that ConfigMap: the
+  // reference is reported (the application is invalid anyway, so nothing of it is applied).
   Rendering r = Render(
       {{"web/config.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n---\napiVersion: v1\n"
         "kind: Secret\nmetadata: {name: s}\ndata: {k: \"!!\"}\n"},
        {"web/deploy.yaml", DEPLOYMENT_HEAD "        envFrom: [{configMapRef: {name: settings}}]\n"},
        {"web/other.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unrelated}\n"}});
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kError, "web/deploy.yaml:13:41",
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/deploy.yaml:13:41",
                             kPod + ".envFrom[0].configMapRef.name",
                             "ConfigMap \"settings\" does not exist"))
       << r.Dump();
-  EXPECT_EQ(r.app.resources.size(), 1u);
+  EXPECT_TRUE(model::HasErrors(r.diagnostics));
+  EXPECT_EQ(r.Find(model::ResourceKind::kConfigMap, "settings"), nullptr);
   EXPECT_NE(r.Find(model::ResourceKind::kConfigMap, "unrelated"), nullptr);
 }
 
