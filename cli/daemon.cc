@@ -27,6 +27,7 @@
 #include "orchestrator/curl_health_checker.h"
 #include "orchestrator/event_log.h"
 #include "orchestrator/orchestrator.h"
+#include "orchestrator/port_probe.h"
 #include "orchestrator/proc_stat.h"
 #include "orchestrator/process_driver.h"
 #include "orchestrator/process_scan.h"
@@ -248,6 +249,8 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
     spdlog::error("service proxy: {}", s.ToString());
     return 1;
   }
+  // Host ports handed to tasks are checked free on this machine (issue 9).
+  orchestrator::SocketPortProbe port_probe;
   orchestrator::OrchestratorOptions orchestrator_options;
   orchestrator_options.runner.task_dir_root = task_root;
   orchestrator_options.service_listen = config.service_address;
@@ -261,6 +264,7 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
                                   {{model::DriverKind::kProcess, &process_driver},
                                    {model::DriverKind::kContainer, container_driver->get()}},
                                   checker, events, &proxy, orchestrator_options);
+  orch.SetPortProbe(&port_probe);
 
   // Resume: re-adopt what the previous run left, before anything new is applied.
   targets::OrchestratorStateStore state_store(*store, clock);

@@ -123,6 +123,9 @@ class Orchestrator {
 
   // Called before each side effect (start, stop, kill, remove) so intent can be written first.
   void SetJournal(Journal journal);
+  // Checks the host ports of the local node (node 0) with `probe`, borrowed; null = no check.
+  // See TaskRunner::SetPortProbe.
+  void SetPortProbe(PortProbe* probe) { runner_.SetPortProbe(probe); }
   OrchestratorState Export() const;
   // Restores history and re-adopts tasks after a restart. Call before the first SetDesired.
   model::Status Import(const OrchestratorState& state);

@@ -232,29 +232,46 @@ struct Scheduler::Impl {
     return s.outside_ports.count(port) == 0;
   }
 
-  // Records the task on node i: resources, group counts, `ports` (already checked free), plus
-  // `dynamic` ports taken from the range, appended to `ports`.
-  void Commit(std::size_t i, const PlacementRequest& req, std::vector<int>& ports, int dynamic) {
-    Commit(i, req, ports, dynamic, req.group.empty() ? groups.end() : groups.find(req.group));
+  // Appends `count` dynamic ports of node i to `ports`, next-fit from the cursor, skipping the
+  // ports the books or `check` show held. Recently released ports are reused last, which keeps a
+  // port from going straight to a new task while clients may still talk to the old one. False
+  // (the cursor and `ports` as they were) when the range has too few.
+  bool PickDynamicPorts(std::size_t i, const PlacementRequest& req, const PortCheck& check,
+                        int count, std::vector<int>& ports) {
+    if (count <= 0) return true;
+    Slot& s = slots[i];
+    const int range = RangeSize(s.info);
+    const std::size_t first = ports.size();
+    int cursor = s.port_cursor;
+    for (int step = 0; step < range && static_cast<int>(ports.size() - first) < count; ++step) {
+      const int idx = (s.port_cursor + step) % range;
+      if (s.usage.ports_in_use[static_cast<std::size_t>(idx)]) continue;
+      const int port = s.info.port_min + idx;
+      if (std::find(ports.begin(), ports.end(), port) != ports.end()) continue;  // a fixed one
+      if (check && !check(s.info.id, port, ProtocolOf(req, ports.size()))) continue;
+      ports.push_back(port);
+      cursor = (idx + 1) % range;
+    }
+    if (static_cast<int>(ports.size() - first) < count) {
+      ports.resize(first);
+      return false;
+    }
+    s.port_cursor = cursor;
+    return true;
   }
-  void Commit(std::size_t i, const PlacementRequest& req, std::vector<int>& ports, int dynamic,
+
+  static PortProtocol ProtocolOf(const PlacementRequest& req, std::size_t index) {
+    return index < req.port_protocols.size() ? req.port_protocols[index] : PortProtocol::kTcp;
+  }
+
+  // Records the task on node i: resources, group counts and `ports` (already checked free).
+  void Commit(std::size_t i, const PlacementRequest& req, const std::vector<int>& ports) {
+    Commit(i, req, ports, req.group.empty() ? groups.end() : groups.find(req.group));
+  }
+  void Commit(std::size_t i, const PlacementRequest& req, const std::vector<int>& ports,
               std::unordered_map<std::string, GroupState>::iterator group) {
     Slot& s = slots[i];
     for (int port : ports) MarkPort(s, port);
-    int range = RangeSize(s.info);
-    for (int k = 0; k < dynamic; ++k) {
-      // Next-fit from the cursor: recently released ports are reused last, which keeps a port
-      // from going straight to a new task while clients may still talk to the old one.
-      for (int step = 0; step < range; ++step) {
-        int idx = (s.port_cursor + step) % range;
-        if (!s.usage.ports_in_use[static_cast<std::size_t>(idx)]) {
-          s.usage.ports_in_use[static_cast<std::size_t>(idx)] = true;
-          ports.push_back(s.info.port_min + idx);
-          s.port_cursor = (idx + 1) % range;
-          break;
-        }
-      }
-    }
     s.usage.cpu_millis += req.cpu_millis;
     s.usage.memory_bytes += req.memory_bytes;
     s.usage.tasks += 1;
@@ -305,8 +322,7 @@ struct Scheduler::Impl {
     for (int port : ports) {
       if (port < kMinPort || port > kMaxPort || !PortFree(slots[it->second], port)) return false;
     }
-    std::vector<int> taken = ports;
-    Commit(it->second, req, taken, 0);
+    Commit(it->second, req, ports);
     // Re-adopted after a restart: go on after the highest port in use, as the previous run
     // would have, rather than hand out ports its just-stopped tasks may still hold.
     Slot& s = slots[it->second];
@@ -350,14 +366,38 @@ struct Scheduler::Impl {
     return "";
   }
 
-  Placement Place(const PlacementRequest& req);
+  Placement Place(const PlacementRequest& req, const PortCheck& check);
+  // The index of the best node for `req`, leaving out the `excluded` node ids; slots.size() and
+  // out.reason set when none fits.
+  std::size_t Choose(const PlacementRequest& req, const PortCheck& check,
+                     const std::vector<int>& excluded, Placement& out);
 };
 
-Placement Scheduler::Impl::Place(const PlacementRequest& req) {
-  Placement out;
+Placement Scheduler::Impl::Place(const PlacementRequest& req, const PortCheck& check) {
+  // Nodes whose dynamic range the check showed too full: set aside, then search again. Each
+  // round removes a node, so this ends.
+  std::vector<int> excluded;
+  for (;;) {
+    Placement out;
+    const std::size_t best = Choose(req, check, excluded, out);
+    if (best == slots.size()) return out;
+    out.host_ports = req.fixed_host_ports;
+    if (!PickDynamicPorts(best, req, check, req.dynamic_ports, out.host_ports)) {
+      excluded.push_back(hot[best].id);
+      continue;
+    }
+    out.placed = true;
+    out.node_id = hot[best].id;
+    Commit(best, req, out.host_ports);
+    return out;
+  }
+}
+
+std::size_t Scheduler::Impl::Choose(const PlacementRequest& req, const PortCheck& check,
+                                    const std::vector<int>& excluded, Placement& out) {
   if (std::string problem = Validate(req); !problem.empty()) {
     out.reason = "invalid placement request: " + problem;
-    return out;
+    return slots.size();
   }
 
   // Resolve memberOf expressions once per request.
@@ -377,7 +417,7 @@ Placement Scheduler::Impl::Place(const PlacementRequest& req) {
     }
     if (!it->second.ok()) {
       out.reason = "invalid placement constraint: " + it->second.status().message();
-      return out;
+      return slots.size();
     }
     member_of.push_back(&it->second.value());
   }
@@ -446,8 +486,9 @@ Placement Scheduler::Impl::Place(const PlacementRequest& req) {
         why = Reject::kDistinctInstance;
       }
       if (why == Reject::kCount) {
-        for (int port : req.fixed_host_ports) {
-          if (!PortFree(s, port)) {
+        for (std::size_t k = 0; k < req.fixed_host_ports.size(); ++k) {
+          const int port = req.fixed_host_ports[k];
+          if (!PortFree(s, port) || (check && !check(h.id, port, ProtocolOf(req, k)))) {
             why = Reject::kHostPorts;
             break;
           }
@@ -466,7 +507,9 @@ Placement Scheduler::Impl::Place(const PlacementRequest& req) {
       if (!mem_ok) ++rejected[static_cast<std::size_t>(Reject::kInsufficientMemory)];
       continue;
     }
-    if (h.ports_free - fixed_in_range < req.dynamic_ports) {
+    if (h.ports_free - fixed_in_range < req.dynamic_ports ||
+        (!excluded.empty() &&
+         std::find(excluded.begin(), excluded.end(), h.id) != excluded.end())) {
       ++rejected[static_cast<std::size_t>(Reject::kDynamicPorts)];
       continue;
     }
@@ -540,7 +583,7 @@ Placement Scheduler::Impl::Place(const PlacementRequest& req) {
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     if (n == 0) {
       out.reason = "0/0 nodes are available: no nodes registered.";
-      return out;
+      return n;
     }
     std::string list;
     for (const auto& [count, why] : causes) {
@@ -548,14 +591,9 @@ Placement Scheduler::Impl::Place(const PlacementRequest& req) {
       list += fmt::format("{} {}", count, RejectText(why));
     }
     out.reason = fmt::format("0/{} nodes are available: {}.", n, list);
-    return out;
+    return n;
   }
-
-  out.placed = true;
-  out.node_id = hot[best].id;
-  out.host_ports = req.fixed_host_ports;
-  Commit(best, req, out.host_ports, req.dynamic_ports, group_it);
-  return out;
+  return best;
 }
 
 std::size_t Scheduler::NumFeasibleNodesToFind(std::size_t node_count) {
@@ -586,7 +624,9 @@ const NodeUsage* Scheduler::Usage(int node_id) const {
 
 std::size_t Scheduler::NodeCount() const { return impl_->slots.size(); }
 
-Placement Scheduler::Place(const PlacementRequest& request) { return impl_->Place(request); }
+Placement Scheduler::Place(const PlacementRequest& request, const PortCheck& check) {
+  return impl_->Place(request, check);
+}
 
 bool Scheduler::Reserve(int node_id, const PlacementRequest& request,
                         const std::vector<int>& host_ports) {

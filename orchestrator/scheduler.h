@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -10,6 +11,7 @@
 
 #include "model/task_template.h"
 #include "orchestrator/node.h"
+#include "orchestrator/port_probe.h"
 
 namespace capstan::orchestrator {
 
@@ -22,6 +24,9 @@ struct PlacementRequest {
   std::int64_t memory_bytes = 0;
   std::vector<int> fixed_host_ports;  // hostPort values the manifest asks for explicitly
   int dynamic_ports = 0;              // how many ports to assign from the node's range
+  // The protocol of each port in the order of Placement::host_ports (fixed, then dynamic); a
+  // port without an entry is TCP. Only a PortCheck reads it.
+  std::vector<PortProtocol> port_protocols;
   std::map<std::string, std::string> node_selector;     // Kubernetes nodeSelector
   std::vector<model::PlacementConstraint> constraints;  // ECS
   std::vector<model::PlacementStrategy> strategies;     // ECS; empty = spread the group
@@ -37,6 +42,13 @@ struct Placement {
   // start with "invalid placement request: " or "invalid placement constraint: ".
   std::string reason;
 };
+
+// Whether a host port the scheduler's books show as free is free on the node itself: no program
+// outside the scheduler's knowledge holds it. The caller puts a real check (a PortProbe) on the
+// nodes it can see and answers true for the others; the scheduler itself does no I/O.
+// (kube-scheduler's NodePorts filter knows only the hostPorts of pods; the ECS agent checks each
+// dynamic port on the machine, agent/utils/ephemeral_ports.go. Capstan does both.)
+using PortCheck = std::function<bool(int node_id, int port, PortProtocol protocol)>;
 
 // What is in use on a node.
 struct NodeUsage {
@@ -57,6 +69,15 @@ struct NodeUsage {
 // (MemberOfExpression, see placement_expression.h), ECS distinctInstance (no task of the same
 // group on the node), fixed host ports free, cpu and memory (capacity minus usage; a 0 request
 // always fits), enough free ports left in the node's dynamic range.
+//
+// Host ports held outside the books: with a PortCheck, a fixed host port the check says is held
+// fails the host-ports filter (kube-scheduler's NodePorts message, pkg/scheduler/framework/
+// plugins/nodeports/node_ports.go: "didn't have free ports for the requested pod ports"), and
+// dynamic ports are handed out next-fit skipping the ports the
+// check says are held. A node whose range turns out to hold too few free ports that way (the
+// books could not know) is set aside and the search runs again without it, counted under
+// "didn't have enough free dynamic ports". A port the check refuses is not recorded: it is asked
+// again at the next placement, so it serves again once its holder lets it go.
 //
 // Scores: the ECS strategies are applied in order, each later one only breaking the ties of the
 // earlier ones: binpack cpu|memory prefers the least remaining amount after placement; spread
@@ -105,8 +126,10 @@ class Scheduler {
   // How many feasible nodes Place() looks for before it stops scanning a cluster of n nodes.
   static std::size_t NumFeasibleNodesToFind(std::size_t node_count);
 
-  // Chooses a node and reserves the resources and ports on it; or says why none fits.
-  Placement Place(const PlacementRequest& request);
+  // Chooses a node and reserves the resources and ports on it; or says why none fits. `check`
+  // (may be empty: every port the books show free is free) is asked about fixed host ports on
+  // the nodes scanned and about each dynamic port before it is handed out.
+  Placement Place(const PlacementRequest& request, const PortCheck& check = {});
   // Records a task that already runs (re-adopted after a restart) on a known node and ports.
   // Capacity is not checked (the task runs whatever we think), but false and nothing recorded
   // when the node is unknown or one of the ports is already taken on it.

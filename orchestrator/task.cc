@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "orchestrator/task_environment.h"
+#include "orchestrator/task_ports.h"
 
 namespace capstan::orchestrator {
 namespace {
@@ -64,6 +65,7 @@ Task TaskRunner::NewTask(const std::string& id, const std::string& app, OwnerKin
   t.request.memory_bytes = t.tmpl->MemoryRequestBytes();
   t.request.fixed_host_ports = fixed;
   t.request.dynamic_ports = dynamic;
+  t.request.port_protocols = HostPortProtocols(*t.tmpl);
   t.request.node_selector = t.tmpl->node_selector;
   t.request.constraints = t.tmpl->placement_constraints;
   t.request.strategies = t.tmpl->placement_strategy;
@@ -186,6 +188,7 @@ void TaskRunner::Release(Task& t) {
   if (!t.placed) return;
   scheduler_.Release(t.node_id, t.request, t.host_ports);
   t.placed = false;
+  t.host_ports.clear();  // no longer the task's: status shows none until it is placed again
 }
 
 void TaskRunner::RequestStop(const std::string& id, const std::string& reason) {
@@ -420,6 +423,9 @@ void TaskRunner::HandleExit(Task& t, bool success, const std::string& why) {
     Emit(t, EventType::kNormal, "Stopped", why);
     return;
   }
+  if (t.stop_intent == StopIntent::kNone && !success && RestartOnNewPorts(t, was_ready, why)) {
+    return;
+  }
   if (t.stop_intent == StopIntent::kRestart) success = false;  // killed by its own probe
   t.stop_intent = StopIntent::kNone;
   if (!success) ++t.failures;
@@ -437,6 +443,9 @@ void TaskRunner::HandleExit(Task& t, bool success, const std::string& why) {
     return;
   }
   const model::Duration delay = t.backoff.OnExit(now - t.started_at);
+  // Nothing is held through the back-off (ECS replaces a stopped task the same way); Act()
+  // places the restart again. Kubernetes keeps a crash-looping pod's requests on its node.
+  Release(t);
   ++t.restarts;
   t.not_before = now + delay;
   t.phase = TaskPhase::kPending;
@@ -452,7 +461,7 @@ void TaskRunner::Act() {
     if (t.phase != TaskPhase::kPending || t.stop_intent != StopIntent::kNone) continue;
     if (now < t.not_before) continue;
     if (!t.placed) {
-      Placement p = scheduler_.Place(t.request);
+      Placement p = scheduler_.Place(t.request, port_check_);
       if (!p.placed) {
         if (t.reason != "Unschedulable" || t.message != p.reason) {
           t.reason = "Unschedulable";

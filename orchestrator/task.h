@@ -18,6 +18,7 @@
 #include "orchestrator/event_log.h"
 #include "orchestrator/health_checker.h"
 #include "orchestrator/lifecycle_hook.h"
+#include "orchestrator/port_probe.h"
 #include "orchestrator/probe_tracker.h"
 #include "orchestrator/scheduler.h"
 
@@ -66,7 +67,8 @@ struct Task {
   std::string reason;   // the last condition: "Unschedulable", "CrashLoopBackOff", "Error", ...
   std::string message;  // the details for people
 
-  // Placement, held from Place() until the task is gone (kept across in-place restarts).
+  // Placement, held from Place() while the task runs or is about to: released when a run ends
+  // (a restart after its back-off is placed again, with new dynamic ports) or the task is gone.
   bool placed = false;
   int node_id = -1;
   std::vector<int> host_ports;
@@ -88,6 +90,7 @@ struct Task {
   bool readiness_failed = false;  // readiness reached its failure threshold since the start
   int last_exit_code = 0;
   int last_signal = 0;
+  int port_conflicts = 0;  // runs in a row that lost a host port to another program
   CrashLoopBackoff backoff;
 
   StopIntent stop_intent = StopIntent::kNone;
@@ -184,6 +187,16 @@ class TaskRunner {
   void SetLaunchBuilder(LaunchBuilder builder) { builder_ = std::move(builder); }
   void SetJournal(Journal journal) { journal_ = std::move(journal); }
   void SetStopDeferral(StopDeferral deferral) { stop_deferral_ = std::move(deferral); }
+  // Checks host ports on node `node_id` (the machine this runs on) with `probe`: placement skips
+  // ports another program holds, and a task that fails before it is Ready because one of its
+  // ports was taken gets new ports and starts again at once. `probe` may be null (no check) and
+  // must outlive the runner.
+  void SetPortProbe(PortProbe* probe, int node_id = 0);
+
+  // A task whose run failed before Ready because another program held one of its host ports
+  // restarts at once on new ports, at most this many runs in a row; then the crash-loop back-off
+  // applies as to any failure (a port that looks taken for another reason cannot spin a task).
+  static constexpr int kMaxPortConflictRestarts = 3;
 
   // A new Pending task; Act() places and starts it. `id` must be unique.
   Task& Create(std::string id, const std::string& app, OwnerKind kind, const std::string& owner,
@@ -222,6 +235,10 @@ class TaskRunner {
   void Start(Task& t);
   void Inspect(Task& t);
   void HandleExit(Task& t, bool success, const std::string& why);
+  // After a failed run (handle cleaned up): if it failed before Ready because a host port was
+  // taken (the probe sees it held, or the driver said "address already in use"), records
+  // PortInUse, releases the placement and makes the task due at once. False otherwise.
+  bool RestartOnNewPorts(Task& t, bool was_ready, const std::string& why);
   void Release(Task& t);
   void InitProbes(Task& t);
   void RunProbes(Task& t);
@@ -254,6 +271,9 @@ class TaskRunner {
   LaunchBuilder builder_;
   Journal journal_;
   StopDeferral stop_deferral_;
+  PortProbe* port_probe_ = nullptr;
+  int probe_node_ = 0;
+  PortCheck port_check_;  // asks port_probe_ on probe_node_; empty without a probe
   std::map<std::string, Task> tasks_;
   // Health checks in flight: request id -> (task id, probe index).
   std::map<std::uint64_t, std::pair<std::string, std::size_t>> probe_requests_;

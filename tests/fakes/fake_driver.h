@@ -35,7 +35,7 @@ class FakeDriver final : public orchestrator::Driver {
     }
     if (fail_next_starts > 0) {
       --fail_next_starts;
-      return model::Status::Error(model::ErrorCode::kIoError, "fake start failure");
+      return model::Status::Error(model::ErrorCode::kIoError, start_error);
     }
     log.push_back("start:" + spec.task_id);
     FakeTask& t = tasks[spec.task_id];
@@ -147,6 +147,7 @@ class FakeDriver final : public orchestrator::Driver {
   std::map<std::string, Behavior> behavior;  // by revision
   bool hang_on_stop = false;                 // ignore SIGTERM
   int fail_next_starts = 0;
+  std::string start_error = "fake start failure";  // the message of those failures
   int not_yet_starts = 0;              // Start() answers kUnavailable this many times
   model::Status available;             // what Available() answers
   std::set<std::string> waiting;       // container names reported kWaiting while running

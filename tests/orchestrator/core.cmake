@@ -10,5 +10,7 @@ capstan_test(orchestrator_core_test
        ${CMAKE_CURRENT_SOURCE_DIR}/job_controller_test.cc
        ${CMAKE_CURRENT_SOURCE_DIR}/service_proxy_test.cc
        ${CMAKE_CURRENT_SOURCE_DIR}/orchestrator_test.cc
+       ${CMAKE_CURRENT_SOURCE_DIR}/task_reservation_test.cc
+       ${CMAKE_CURRENT_SOURCE_DIR}/task_host_ports_test.cc
   DEPS capstan_orchestrator Threads::Threads
   TIMEOUT 60)

@@ -2,7 +2,7 @@
 # SystemClock with the ProcessDriver, CurlHealthChecker and ServiceProxy, running
 # capstan-test-server workloads. Each test takes a few seconds (1 s probe periods).
 capstan_test(real_process_test
-  SRCS real_process_test.cc real_lifecycle_test.cc
+  SRCS real_process_test.cc real_lifecycle_test.cc real_host_ports_test.cc
   DEPS capstan_orchestrator PkgConfig::HTTPLIB Threads::Threads
   LABELS e2e
   TIMEOUT 600)

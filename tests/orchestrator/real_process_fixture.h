@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -24,6 +25,7 @@
 #include "orchestrator/curl_health_checker.h"
 #include "orchestrator/event_log.h"
 #include "orchestrator/orchestrator.h"
+#include "orchestrator/port_probe.h"
 #include "orchestrator/proc_stat.h"
 #include "orchestrator/process_driver.h"
 #include "orchestrator/scheduler.h"
@@ -63,11 +65,21 @@ inline model::ServiceSpec ServiceFor(const std::string& name) {
   return s;
 }
 
+struct RealHarnessOptions {
+  // Services listen on an ephemeral port of their cluster IP (so that parallel tests never
+  // collide); false serves the declared ports, which names need.
+  bool ephemeral_service_ports = true;
+  std::int64_t cpu_millis = 64000;  // the node's allocatable CPU
+  int port_range = 250;             // how many host ports tasks get (at most 250)
+  // Checks host ports; null = a SocketPortProbe, as the daemon wires it.
+  PortProbe* port_probe = nullptr;
+};
+
 class RealHarness : public scenario::StepLoop<RealHarness> {
  public:
-  // `ephemeral_service_ports`: Services listen on an ephemeral port of their cluster IP (so that
-  // parallel tests never collide); false serves the declared ports, which names need.
-  explicit RealHarness(bool ephemeral_service_ports = true) {
+  explicit RealHarness(bool ephemeral_service_ports = true)
+      : RealHarness(RealHarnessOptions{.ephemeral_service_ports = ephemeral_service_ports}) {}
+  explicit RealHarness(RealHarnessOptions harness) {
     dir_ = std::filesystem::temp_directory_path() /
            ("capstan-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(Seq()));
     std::filesystem::remove_all(dir_);
@@ -77,14 +89,15 @@ class RealHarness : public scenario::StepLoop<RealHarness> {
     // tests and outgoing connections do not collide with the servers' ports.
     NodeInfo node;
     node.name = "local";
-    node.cpu_millis = 64000;
+    node.cpu_millis = harness.cpu_millis;
     node.memory_bytes = 64ll << 30;
     // 12000-21999; the container scenarios take 22000-31999.
     node.port_min = scenario::PickPortWindow(12000, 40, 250);
-    node.port_max = node.port_min + 249;
+    node.port_max = node.port_min + std::min(harness.port_range, 250) - 1;
+    node_ = node;
     scheduler_.AddNode(node);
     OrchestratorOptions options;
-    options.ephemeral_service_ports = ephemeral_service_ports;
+    options.ephemeral_service_ports = harness.ephemeral_service_ports;
     options.runner.task_dir_root = (dir_ / "tasks").string();
     // Crash-loop back-off shortened so a crash-looping revision is seen in seconds.
     options.runner.backoff.initial = 200ms;
@@ -94,6 +107,7 @@ class RealHarness : public scenario::StepLoop<RealHarness> {
         clock_, scheduler_,
         std::map<model::DriverKind, Driver*>{{model::DriverKind::kProcess, driver_.get()}},
         checker_, events_, &proxy_, options);
+    orch_->SetPortProbe(harness.port_probe != nullptr ? harness.port_probe : &socket_probe_);
   }
 
   ~RealHarness() {
@@ -127,6 +141,7 @@ class RealHarness : public scenario::StepLoop<RealHarness> {
   EventLog& events() { return events_; }
   ServiceProxy& proxy() { return proxy_; }
   ProcessDriver& driver() { return *driver_; }
+  const NodeInfo& node() const { return node_; }
 
   // One orchestrator pass; remembers the pid of every task it sees (for the cleanup).
   void Step() {
@@ -153,6 +168,8 @@ class RealHarness : public scenario::StepLoop<RealHarness> {
   }
 
   std::filesystem::path dir_;
+  NodeInfo node_;
+  SocketPortProbe socket_probe_;
   model::SystemClock clock_;
   Scheduler scheduler_;
   std::unique_ptr<ProcessDriver> driver_;
