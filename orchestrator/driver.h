@@ -50,6 +50,9 @@ struct ContainerLaunch {
   model::ImagePullPolicy image_pull_policy = model::ImagePullPolicy::kDefault;
   // ECS dependsOn: start only once these hold (drivers that cannot wait start all at once).
   std::vector<model::ContainerDependency> depends_on;
+  // securityContext and rlimits, as the manifest gives them; each driver says what it enforces.
+  model::SecurityContext security;
+  std::vector<model::Ulimit> ulimits;
 };
 
 // Everything a driver needs to start one task. Built by the orchestrator from the TaskTemplate.
