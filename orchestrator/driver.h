@@ -125,6 +125,10 @@ class Driver {
   // Whether the driver can act now. kUnavailable (a container engine that does not answer) makes
   // the orchestrator wait: tasks are neither started nor judged until it is back.
   virtual model::Status Available() { return model::Status::Ok(); }
+  // The securityContext fields of `spec` this driver cannot honour, as a sentence naming them per
+  // container ("" if none). The orchestrator reports it once per task as a Warning event
+  // SecurityContextNotEnforced; the task still runs.
+  virtual std::string SecurityNotEnforced(const LaunchSpec& /*spec*/) const { return ""; }
   // The orchestrator's readiness verdict on one container, for dependsOn HEALTHY.
   virtual void ReportHealth(const TaskHandle& /*handle*/, const std::string& /*container*/,
                             bool /*healthy*/) {}

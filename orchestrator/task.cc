@@ -468,6 +468,13 @@ void TaskRunner::Start(Task& t) {
   t.reason.clear();
   t.message.clear();
   Emit(t, EventType::kNormal, "Started", fmt::format("started on node {}", t.node_id));
+  if (!t.security_reported) {
+    t.security_reported = true;
+    const std::string unenforced = driver->SecurityNotEnforced(t.launch);
+    if (!unenforced.empty()) {
+      Emit(t, EventType::kWarning, "SecurityContextNotEnforced", unenforced);
+    }
+  }
   InitProbes(t);
   UpdateReadiness(t);
 }

@@ -88,6 +88,9 @@ struct Task {
   // Step) and gets SIGTERM at the next Observe(), so no new connection reaches a dying process.
   bool term_pending = false;
 
+  // SecurityContextNotEnforced was considered (reported at most once per task).
+  bool security_reported = false;
+
   std::vector<ProbeState> probes;
   // Containers created but not started yet (dependsOn): their probes wait too.
   std::set<std::string> waiting;

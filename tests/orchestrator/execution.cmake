@@ -18,7 +18,7 @@ capstan_test(cgroups_test
   DEPS capstan_orchestrator)
 
 capstan_test(process_driver_test
-  SRCS process_driver_test.cc
+  SRCS process_driver_test.cc process_security_test.cc
   DEPS capstan_orchestrator
   TIMEOUT 60)
 target_compile_definitions(process_driver_test PRIVATE
