@@ -2,6 +2,7 @@
 list(APPEND ORCHESTRATOR_SRCS
   ${CMAKE_CURRENT_SOURCE_DIR}/cgroups.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/curl_health_checker.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/grpc_health_message.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/probe_tracker.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/proc_stat.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/routing_health_checker.cc

@@ -545,6 +545,7 @@ void TaskRunner::RunProbes(Task& t) {
     req.scheme = spec.scheme;
     req.http_headers = spec.http_headers;
     req.command = spec.command;
+    req.grpc_service = spec.grpc_service;
     req.timeout = std::chrono::milliseconds(std::max(1, spec.timeout_seconds) * 1000);
     // Resolve the port: a container port's name or number -> the host port the task got.
     req.port = 0;
