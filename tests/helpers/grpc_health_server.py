@@ -11,7 +11,8 @@ Usage: grpc_health_server.py PORT_FILE MODE [SERVICE=STATUS ...]
   MODE: serve (answer), hang (accept the call and never answer).
   SERVICE=STATUS: the status of a service name ("" for the server as a whole), STATUS one of
   SERVING, NOT_SERVING, UNKNOWN. Unknown services get grpc status NOT_FOUND, as grpc's own
-  health servicer does. The bound port (127.0.0.1, chosen by the kernel) is written to PORT_FILE.
+  health servicer does. It listens on 127.0.0.1:$PORT (a process task's port), or on a port the
+  kernel chooses when PORT is unset; the bound port is written to PORT_FILE.
 Stops on SIGTERM.
 """
 import os
@@ -70,7 +71,7 @@ def main():
     })
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     server.add_generic_rpc_handlers((handler,))
-    port = server.add_insecure_port("127.0.0.1:0")
+    port = server.add_insecure_port("127.0.0.1:" + os.environ.get("PORT", "0"))
     server.start()
     with open(port_file + ".tmp", "w") as out:
         out.write(str(port))
