@@ -101,9 +101,13 @@ void PrintWorkloads(const json& app) {
   }
   if (app.contains("services")) {
     for (const auto& s : app["services"]) {
+      const std::string ip = s.value("clusterIP", "");
       for (const auto& p : s["ports"]) {
-        fmt::print("  service  {:<16} 127.0.0.1:{} -> {} endpoint(s){}\n", s.value("name", ""),
-                   p.value("boundPort", 0), p.value("endpoints", 0),
+        const int node_port = p.value("nodePort", 0);
+        fmt::print("  service  {:<16} {}:{}{} -> {} endpoint(s){}\n", s.value("name", ""),
+                   ip.empty() ? "(headless)" : ip, p.value("boundPort", 0),
+                   node_port ? fmt::format(" (node port {})", node_port) : "",
+                   p.value("endpoints", 0),
                    p.value("error", "").empty() ? "" : "  " + p.value("error", ""));
       }
     }

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <random>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "metrics/metrics.h"
 #include "model/clock.h"
 #include "notify/commit_status_reporter.h"
+#include "orchestrator/cluster_ip_allocator.h"
 #include "orchestrator/cgroups.h"
 #include "orchestrator/container/container_driver.h"
 #include "orchestrator/container/docker_client.h"
@@ -45,6 +47,14 @@
 namespace capstan::cli {
 namespace fs = std::filesystem;
 namespace {
+
+// The node's /etc/hosts: the first lines of every process task's hosts file.
+std::string ReadNodeHosts() {
+  std::ifstream in("/etc/hosts");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 orchestrator::NodeInfo LocalNode(const DaemonConfig& config) {
   orchestrator::NodeInfo node;
@@ -241,6 +251,12 @@ int RunDaemon(DaemonConfig config, const std::string& config_file) {
   orchestrator::OrchestratorOptions orchestrator_options;
   orchestrator_options.runner.task_dir_root = task_root;
   orchestrator_options.service_listen = config.service_address;
+  if (auto range = orchestrator::ParseIpv4Range(config.service_cidr); !range.ok()) {
+    spdlog::error("--service-cidr: {}", range.status().message());
+    return 1;
+  }
+  orchestrator_options.service_cidr = config.service_cidr;
+  orchestrator_options.node_hosts = ReadNodeHosts();
   orchestrator::Orchestrator orch(clock, scheduler,
                                   {{model::DriverKind::kProcess, &process_driver},
                                    {model::DriverKind::kContainer, container_driver->get()}},

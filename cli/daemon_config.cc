@@ -252,6 +252,8 @@ model::Status LoadConfigFile(const std::string& path, DaemonConfig& config) {
         }
       } else if (key == "serviceAddress") {
         config.service_address = value.as<std::string>();
+      } else if (key == "serviceCidr") {
+        config.service_cidr = value.as<std::string>();
       } else if (key == "containers") {
         if (!value.IsMap()) return ConfigError(path, value, key, "must be a map");
         for (const auto& c : value) {

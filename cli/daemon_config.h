@@ -63,9 +63,10 @@ struct DaemonConfig {
   int task_port_min = 20000;
   int task_port_max = 29999;
   ContainerEngineConfig containers;
-  // Where the Service proxy listens (--service-address). Container workloads reach Services
-  // through the engine's bridge, so they need 0.0.0.0 (or the bridge's address).
+  // The node's address (--service-address): where NodePort and LoadBalancer Services listen.
   std::string service_address = "127.0.0.1";
+  // Where Services' cluster IPs come from (--service-cidr).
+  std::string service_cidr = "127.96.0.0/16";
 };
 
 // "30s", "5m", "1h", "250ms", or a bare number of seconds.

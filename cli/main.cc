@@ -62,8 +62,10 @@ int main(int argc, char** argv) {
   serve->add_option("--task-ports", task_ports,
                     "Host ports handed to tasks, MIN-MAX (default 20000-29999)");
   serve->add_option("--service-address", daemon.service_address,
-                    "Where Services listen (default 127.0.0.1; 0.0.0.0 lets container workloads "
-                    "reach them at host.containers.internal)");
+                    "The node address where NodePort and LoadBalancer Services listen (default "
+                    "127.0.0.1)");
+  serve->add_option("--service-cidr", daemon.service_cidr,
+                    "Range of the Services' cluster IPs (default 127.96.0.0/16, on loopback)");
   serve->add_option("--container-engine", daemon.containers.socket,
                     "Docker Engine API socket for container workloads (default: DOCKER_HOST, "
                     "/var/run/docker.sock, Podman's socket)");

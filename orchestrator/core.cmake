@@ -3,10 +3,12 @@
 list(APPEND ORCHESTRATOR_SRCS
   ${CMAKE_CURRENT_SOURCE_DIR}/process_scan.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/backoff.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/dependency_gate.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/deployment_controller.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/downward_api.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/event_log.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/job_controller.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/lifecycle_hook.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/orchestrator.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/rollout_math.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/service_proxy.cc

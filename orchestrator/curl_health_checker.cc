@@ -349,6 +349,7 @@ void CurlHealthChecker::BeginExec(const HealthCheckRequest& request) {
   opts.argv = request.command;
   opts.env = request.env;
   opts.working_dir = request.working_dir;
+  opts.hosts_file = request.hosts_file;
   auto pid = Spawn(opts);
   if (!pid.ok()) {
     done_.push_back({request.id, false, pid.status().message()});

@@ -48,11 +48,14 @@ struct ContainerLaunch {
   std::vector<PortBinding> ports;
   bool essential = true;
   model::ImagePullPolicy image_pull_policy = model::ImagePullPolicy::kDefault;
-  // ECS dependsOn: start only once these hold (drivers that cannot wait start all at once).
+  // ECS dependsOn: start only once these hold (dependency_gate.h); both drivers wait.
   std::vector<model::ContainerDependency> depends_on;
   // securityContext and rlimits, as the manifest gives them; each driver says what it enforces.
   model::SecurityContext security;
   std::vector<model::Ulimit> ulimits;
+  // A Kubernetes native sidecar (an init container with restartPolicy Always): Stop() signals it
+  // only once the other containers have exited, as kubelet does since 1.29.
+  bool sidecar = false;
 };
 
 // Everything a driver needs to start one task. Built by the orchestrator from the TaskTemplate.
@@ -66,6 +69,10 @@ struct LaunchSpec {
   std::vector<VolumeLaunch> volumes;
   std::map<std::string, std::string> labels;
   std::size_t max_log_bytes = 10 << 20;  // per stream, per container
+  // The task's /etc/hosts (its Services' names, see service_names.h); empty = the node's own
+  // resolution (dnsPolicy Default). The driver writes it to <task_dir>/hosts and the orchestrator
+  // rewrites that file in place when Services come and go, so it must stay the same inode.
+  std::string hosts_file;
 };
 
 // Enough to find a container again after the daemon restarts: a pid with its start time
@@ -94,6 +101,10 @@ struct ContainerStatus {
   int exit_code = 0;    // valid when kExited and signal == 0
   int signal = 0;       // the terminating signal, 0 if it exited normally
   std::string message;  // why, when the driver knows ("OOMKilled", "image not found", ...)
+  // Process driver: a container that waited (dependsOn) and was started since Start() returned
+  // gets a pid only now; the orchestrator copies it into its TaskHandle (re-adoption needs it).
+  int pid = 0;
+  std::uint64_t start_time_ticks = 0;
 };
 
 // Runs tasks on one node. Drivers never block for long: Start() returns once the processes or
@@ -132,6 +143,10 @@ class Driver {
   // The orchestrator's readiness verdict on one container, for dependsOn HEALTHY.
   virtual void ReportHealth(const TaskHandle& /*handle*/, const std::string& /*container*/,
                             bool /*healthy*/) {}
+  // The network namespace the task's containers share, as a path ("/proc/<pid>/ns/net"), when it
+  // is not the node's own: the orchestrator then serves the Services' cluster IPs inside it.
+  // Empty = the node's namespace (processes), or not known yet.
+  virtual std::string NetworkNamespace(const TaskHandle& /*handle*/) { return ""; }
 };
 
 }  // namespace capstan::orchestrator

@@ -25,6 +25,9 @@ struct HealthCheckRequest {
   std::vector<std::pair<std::string, std::string>> env;  // exec: the task's environment
   // exec: run inside this engine container (container driver) instead of on the host.
   std::string container_id;
+  // exec on the host: the task's hosts file, mounted over /etc/hosts for the check as for the
+  // task itself, so a probe resolves the Service names the task does. Empty: the node's.
+  std::string hosts_file;
   std::chrono::milliseconds timeout{1000};
 };
 

@@ -1,29 +1,61 @@
 #include "orchestrator/orchestrator.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "model/desired_state.h"
 #include "model/revision.h"
 #include "orchestrator/task_environment.h"
+#include "orchestrator/task_files.h"
 
 namespace capstan::orchestrator {
+
+struct Orchestrator::ServiceState {
+  std::string cluster_ip;  // empty: headless, or no address could be had
+  std::vector<ServicePortStatus> ports;
+};
 
 struct Orchestrator::App {
   AppSpec spec;
   bool removing = false;
   std::map<std::string, std::unique_ptr<DeploymentController>> workloads;
   std::map<std::string, std::unique_ptr<JobController>> jobs;
-  // Service name -> its ports as served now.
-  std::map<std::string, std::vector<ServicePortStatus>> services;
+  std::map<std::string, ServiceState> services;  // as served now
+};
+
+// The Service listeners made for one container pod, inside its network namespace.
+struct Orchestrator::PodNet {
+  std::string netns;
+  std::string holder;  // the first container's id: a restarted pod has a new namespace
+  std::set<std::string> keys;
+  std::uint64_t generation = 0;  // services_generation_ these keys were made for
 };
 
 namespace {
 
+constexpr int kNodePortMin = 30000;  // Kubernetes' default --service-node-port-range
+constexpr int kNodePortMax = 32767;
+
+std::string PortName(const model::ServicePort& p) {
+  return p.name.empty() ? std::to_string(p.port) : p.name;
+}
+
 std::string PortKey(const std::string& app, const std::string& service,
-                    const model::ServicePort& p) {
-  return fmt::format("{}/{}/{}", app, service, p.name.empty() ? std::to_string(p.port) : p.name);
+                    const std::string& port_name) {
+  return fmt::format("{}/{}/{}", app, service, port_name);
+}
+
+std::string NodeKey(const std::string& port_key) { return port_key + "@node"; }
+
+std::string PodKey(const std::string& task_id, const std::string& port_key) {
+  return fmt::format("pod/{}/{}", task_id, port_key);
+}
+
+bool OnNode(const model::ServiceSpec& spec) {
+  return spec.type == "NodePort" || spec.type == "LoadBalancer";
 }
 
 bool Selects(const std::map<std::string, std::string>& selector,
@@ -34,6 +66,12 @@ bool Selects(const std::map<std::string, std::string>& selector,
     if (it == labels.end() || it->second != v) return false;
   }
   return true;
+}
+
+Ipv4Range ServiceRange(const std::string& cidr) {
+  auto range = ParseIpv4Range(cidr);
+  // The daemon validates the flag; a bad value here is a programming error, not input.
+  return range.ok() ? *range : *ParseIpv4Range("127.96.0.0/16");
 }
 
 }  // namespace
@@ -65,7 +103,9 @@ Orchestrator::Orchestrator(model::Clock& clock, Scheduler& scheduler,
       events_(events),
       proxy_(proxy),
       options_(std::move(options)),
-      runner_(clock, scheduler, std::move(drivers), checker, events, options_.runner) {
+      drivers_(drivers),
+      runner_(clock, scheduler, std::move(drivers), checker, events, options_.runner),
+      cluster_ips_(ServiceRange(options_.service_cidr)) {
   runner_.SetLaunchBuilder([this](const Task& t) { return BuildLaunch(t); });
   // A task that is a Service endpoint leaves the proxy's endpoints (end of this Step) before it
   // gets SIGTERM (next Step), so the proxy never hands a new connection to a dying process.
@@ -83,12 +123,18 @@ bool Orchestrator::IsEndpoint(const Task& t) const {
 
 Orchestrator::~Orchestrator() {
   if (!proxy_) return;
+  for (auto& [task, pod] : pods_) DropPod(*pod);
   for (auto& [name, app] : apps_) {
-    for (auto& [svc, ports] : app->services) {
-      for (const auto& p : ports)
-        proxy_->RemoveListener(fmt::format("{}/{}/{}", name, svc, p.name));
+    for (auto& [svc, state] : app->services) {
+      for (const auto& p : state.ports) DropPort(name, svc, p);
     }
   }
+}
+
+Driver* Orchestrator::DriverOf(const Task& t) const {
+  if (!t.tmpl) return nullptr;
+  auto it = drivers_.find(t.tmpl->driver);
+  return it == drivers_.end() ? nullptr : it->second;
 }
 
 Orchestrator::App& Orchestrator::GetApp(const std::string& name) {
@@ -136,75 +182,146 @@ void Orchestrator::RemoveApp(const std::string& name) {
   events_.Record(name, EventType::kNormal, "Pruning", "application removed; stopping its tasks");
 }
 
+void Orchestrator::DropPort(const std::string& app, const std::string& svc,
+                            const ServicePortStatus& port) {
+  if (!proxy_) return;
+  const std::string key = PortKey(app, svc, port.name);
+  proxy_->RemoveListener(key);
+  proxy_->RemoveListener(NodeKey(key));
+  if (port.node_port != 0) node_ports_.erase(port.node_port);
+}
+
 void Orchestrator::SyncServices(App& app) {
   const std::string name = app.spec.app;
-  // Drop services (or ports) no longer declared.
+  // Drop Services, and ports of Services, that are gone or changed; ServeService re-adds them.
   for (auto it = app.services.begin(); it != app.services.end();) {
     auto decl = app.spec.services.find(it->first);
-    std::vector<ServicePortStatus> kept;
-    for (auto& p : it->second) {
-      bool still = false;
-      if (decl != app.spec.services.end()) {
+    const bool gone = decl == app.spec.services.end();
+    std::erase_if(it->second.ports, [&](const ServicePortStatus& p) {
+      bool keep = false;
+      if (!gone && !decl->second.headless) {
         for (const auto& sp : decl->second.ports) {
-          if ((sp.name.empty() ? std::to_string(sp.port) : sp.name) == p.name &&
-              sp.port == p.port) {
-            still = true;
-          }
+          keep = keep || (PortName(sp) == p.name && sp.port == p.port &&
+                          OnNode(decl->second) == (p.node_port != 0 || !p.error.empty()));
         }
       }
-      if (still) {
-        kept.push_back(p);
-      } else if (proxy_) {
-        proxy_->RemoveListener(fmt::format("{}/{}/{}", name, it->first, p.name));
+      if (!keep) {
+        DropPort(name, it->first, p);
+        ++services_generation_;
       }
-    }
-    if (kept.empty()) {
+      return !keep;
+    });
+    if (gone || decl->second.headless) {
+      cluster_ips_.Release(name + "/" + it->first);
+      ++services_generation_;
       it = app.services.erase(it);
     } else {
-      it->second = std::move(kept);
       ++it;
     }
   }
-  for (const auto& [svc, spec] : app.spec.services) {
-    auto& ports = app.services[svc];
+  for (const auto& [svc, spec] : app.spec.services) ServeService(app, svc, spec);
+}
+
+void Orchestrator::ServeService(App& app, const std::string& svc, const model::ServiceSpec& spec) {
+  const std::string& name = app.spec.app;
+  const std::string object = name + "/Service/" + svc;
+  ServiceState& state = app.services[svc];
+  if (spec.headless) {
+    // No address and no proxy: Kubernetes resolves a headless Service to its endpoints.
+    state.ports.clear();
+    for (const auto& sp : spec.ports) state.ports.push_back({PortName(sp), sp.port});
+    return;
+  }
+  auto assigned = cluster_ips_.Allocate(name + "/" + svc, spec.cluster_ip);
+  if (!assigned.ok()) {
+    state.ports.clear();
     for (const auto& sp : spec.ports) {
-      const std::string pname = sp.name.empty() ? std::to_string(sp.port) : sp.name;
-      auto have = std::find_if(ports.begin(), ports.end(),
-                               [&](const ServicePortStatus& p) { return p.name == pname; });
-      if (have != ports.end() && have->bound_port != 0) continue;
-      ServicePortStatus st;
-      st.name = pname;
-      st.port = sp.port;
-      if (proxy_ && !spec.headless) {
-        model::Result<int> bound = proxy_->AddListener(
-            PortKey(name, svc, sp), options_.ephemeral_service_ports ? 0 : sp.port,
-            options_.service_listen.empty() ? options_.service_host : options_.service_listen);
-        if (bound.ok()) {
-          st.bound_port = *bound;
+      state.ports.push_back({PortName(sp), sp.port, "", 0, 0, {}, assigned.status().message()});
+    }
+    events_.Record(object, EventType::kWarning, "ClusterIPNotAllocated",
+                   assigned.status().message());
+    return;
+  }
+  if (assigned->address != state.cluster_ip) {
+    for (const auto& p : state.ports) DropPort(name, svc, p);
+    state.ports.clear();
+    state.cluster_ip = assigned->address;
+    ++services_generation_;
+    if (!assigned->note.empty()) {
+      events_.Record(object, EventType::kWarning, "ClusterIPNotAvailable", assigned->note);
+    }
+  }
+  for (const auto& sp : spec.ports) {
+    const std::string pname = PortName(sp);
+    auto have = std::find_if(state.ports.begin(), state.ports.end(),
+                             [&](const ServicePortStatus& p) { return p.name == pname; });
+    if (have != state.ports.end() && (have->bound_port != 0 || !proxy_)) continue;
+    ServicePortStatus st;
+    st.name = pname;
+    st.port = sp.port;
+    st.address = state.cluster_ip;
+    if (proxy_) {
+      const std::string key = PortKey(name, svc, pname);
+      model::Result<int> bound =
+          proxy_->AddListener(key, options_.ephemeral_service_ports ? 0 : sp.port, st.address);
+      if (bound.ok() && OnNode(spec)) {
+        model::Result<int> node = ListenOnNode(key, spec, sp);
+        if (node.ok()) {
+          st.node_port = *node;
         } else {
-          st.error = bound.status().message();
-          events_.Record(name + "/Service/" + svc, EventType::kWarning, "ListenFailed", st.error);
+          proxy_->RemoveListener(key);
+          bound = node.status();
         }
       }
-      if (have != ports.end()) {
-        *have = st;
+      if (bound.ok()) {
+        st.bound_port = *bound;
       } else {
-        ports.push_back(st);
+        st.error = bound.status().message();
+        events_.Record(object, EventType::kWarning, "ListenFailed", st.error);
       }
+    }
+    ++services_generation_;
+    if (have != state.ports.end()) {
+      *have = st;
+    } else {
+      state.ports.push_back(st);
     }
   }
 }
 
+// NodePort: the declared nodePort, else one from 30000-32767 picked by the port's key (stable
+// for a given set of Services). LoadBalancer: the Service's own port on the node address, as
+// k3s' ServiceLB and Docker Desktop expose one on a single machine.
+model::Result<int> Orchestrator::ListenOnNode(const std::string& key,
+                                              const model::ServiceSpec& spec,
+                                              const model::ServicePort& port) {
+  const std::string host =
+      options_.service_listen.empty() ? options_.service_host : options_.service_listen;
+  int wanted = spec.type == "LoadBalancer" ? port.port : port.node_port;
+  if (options_.ephemeral_service_ports) wanted = 0;
+  if (wanted == 0 && spec.type == "NodePort" && !options_.ephemeral_service_ports) {
+    const int span = kNodePortMax - kNodePortMin + 1;
+    const int first = static_cast<int>(std::hash<std::string>{}(key) % span);
+    for (int i = 0; i < span && wanted == 0; ++i) {
+      const int candidate = kNodePortMin + (first + i) % span;
+      if (!node_ports_.count(candidate)) wanted = candidate;
+    }
+  }
+  model::Result<int> bound = proxy_->AddListener(NodeKey(key), wanted, host);
+  if (bound.ok()) node_ports_.insert(*bound);
+  return bound;
+}
+
 void Orchestrator::UpdateEndpoints(App& app) {
   const std::string& name = app.spec.app;
-  for (auto& [svc, ports] : app.services) {
+  for (auto& [svc, state] : app.services) {
     auto decl = app.spec.services.find(svc);
-    if (decl == app.spec.services.end()) continue;
+    if (decl == app.spec.services.end() || decl->second.headless) continue;
     for (const auto& sp : decl->second.ports) {
-      const std::string pname = sp.name.empty() ? std::to_string(sp.port) : sp.name;
-      auto st = std::find_if(ports.begin(), ports.end(),
+      const std::string pname = PortName(sp);
+      auto st = std::find_if(state.ports.begin(), state.ports.end(),
                              [&](const ServicePortStatus& p) { return p.name == pname; });
-      if (st == ports.end()) continue;
+      if (st == state.ports.end()) continue;
       const std::string target = sp.target_port.empty() ? std::to_string(sp.port) : sp.target_port;
       std::vector<Endpoint> endpoints;
       for (const auto& [id, t] : runner_.tasks()) {
@@ -223,10 +340,132 @@ void Orchestrator::UpdateEndpoints(App& app) {
         if (port <= 0) continue;
         endpoints.push_back(Endpoint{options_.service_host, port});
       }
-      if (endpoints != st->endpoints) {
-        st->endpoints = endpoints;
-        if (proxy_) proxy_->SetEndpoints(PortKey(name, svc, sp), endpoints);
+      if (endpoints == st->endpoints) continue;
+      st->endpoints = endpoints;
+      if (!proxy_) continue;
+      const std::string key = PortKey(name, svc, pname);
+      proxy_->SetEndpoints(key, endpoints);
+      if (st->node_port != 0) proxy_->SetEndpoints(NodeKey(key), endpoints);
+      for (auto& [task, pod] : pods_) {
+        if (pod->keys.count(PodKey(task, key))) proxy_->SetEndpoints(PodKey(task, key), endpoints);
       }
+    }
+  }
+}
+
+void Orchestrator::SyncPodListeners() {
+  if (!proxy_) return;
+  std::set<std::string> live;
+  for (const auto& [id, t] : runner_.tasks()) {
+    if (!t.active() || !t.handle || t.handle->containers.empty()) continue;
+    Driver* driver = DriverOf(t);
+    if (driver == nullptr) continue;
+    const std::string holder = t.handle->containers.front().container_id;
+    auto& pod = pods_[id];
+    if (pod && pod->holder != holder) {
+      DropPod(*pod);  // restarted: a new namespace
+      pod.reset();
+    }
+    if (!pod) {
+      std::string netns = driver->NetworkNamespace(*t.handle);
+      if (netns.empty()) {
+        pods_.erase(id);
+        continue;  // the node's own namespace, or not running yet
+      }
+      pod = std::make_unique<PodNet>();
+      pod->netns = std::move(netns);
+      pod->holder = holder;
+    }
+    live.insert(id);
+    if (pod->generation != services_generation_) ServeInPod(id, *pod);
+  }
+  for (auto it = pods_.begin(); it != pods_.end();) {
+    if (live.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (it->second) DropPod(*it->second);
+    it = pods_.erase(it);
+  }
+}
+
+void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
+  std::set<std::string> wanted;
+  std::string failure;
+  for (const auto& [name, app] : apps_) {
+    for (const auto& [svc, state] : app->services) {
+      if (state.cluster_ip.empty()) continue;
+      for (const auto& p : state.ports) {
+        const std::string key = PodKey(task_id, PortKey(name, svc, p.name));
+        wanted.insert(key);
+        if (pod.keys.count(key)) continue;
+        auto bound = proxy_->AddListener(key, p.port, state.cluster_ip, pod.netns);
+        if (!bound.ok()) {
+          if (failure.empty()) failure = bound.status().message();
+          continue;
+        }
+        pod.keys.insert(key);
+        proxy_->SetEndpoints(key, p.endpoints);
+      }
+    }
+  }
+  for (auto it = pod.keys.begin(); it != pod.keys.end();) {
+    if (wanted.count(*it)) {
+      ++it;
+      continue;
+    }
+    proxy_->RemoveListener(*it);
+    it = pod.keys.erase(it);
+  }
+  if (!failure.empty()) {
+    const Task* t = runner_.Find(task_id);
+    events_.Record(t ? t->app + "/Task/" + task_id : task_id, EventType::kWarning,
+                   "ServiceUnreachable",
+                   "the task's containers cannot reach Services by cluster IP: " + failure);
+  }
+  pod.generation = services_generation_;
+}
+
+void Orchestrator::DropPod(PodNet& pod) {
+  for (const auto& key : pod.keys) proxy_->RemoveListener(key);
+  pod.keys.clear();
+}
+
+std::vector<NamedService> Orchestrator::NamedServices() const {
+  std::vector<NamedService> out;
+  for (const auto& [name, app] : apps_) {
+    for (const auto& [svc, state] : app->services) {
+      if (state.cluster_ip.empty()) continue;
+      NamedService n{name, svc, state.cluster_ip, {}};
+      if (auto spec = app->spec.services.find(svc); spec != app->spec.services.end()) {
+        n.aliases = spec->second.aliases;
+      }
+      out.push_back(std::move(n));
+    }
+  }
+  return out;
+}
+
+std::string Orchestrator::HostsFileFor(const Task& t) const {
+  if (!t.tmpl || t.tmpl->dns_policy != model::DnsPolicy::kClusterFirst) return "";
+  // A process shares the node's names; a container has its own localhost and hostname.
+  const std::string base =
+      t.tmpl->driver == model::DriverKind::kProcess && !options_.node_hosts.empty()
+          ? options_.node_hosts
+          : LocalhostLines(t.id);
+  return HostsFile(base, NamedServices(), t.app);
+}
+
+void Orchestrator::RefreshHostsFiles() {
+  if (hosts_generation_ == services_generation_) return;
+  hosts_generation_ = services_generation_;
+  for (const auto& [id, t] : runner_.tasks()) {
+    if (!t.active() || t.launch.task_dir.empty() || t.launch.hosts_file.empty()) continue;
+    // Only where the driver wrote one (the process driver does as root only).
+    if (::access((t.launch.task_dir + "/hosts").c_str(), F_OK) != 0) continue;
+    if (auto s = WriteHostsFile(t.launch.task_dir, HostsFileFor(t)); !s.ok()) {
+      events_.Record(t.app + "/Task/" + id, EventType::kWarning, "HostsFileNotUpdated",
+                     s.message());
     }
   }
 }
@@ -243,24 +482,27 @@ model::Result<LaunchSpec> Orchestrator::BuildLaunch(const Task& t) const {
     in.node_cpu_millis = node->cpu_millis;
     in.node_memory_bytes = node->memory_bytes;
   }
+  const bool in_pod = t.tmpl && t.tmpl->driver == model::DriverKind::kContainer;
   if (it != apps_.end()) {
     const App& app = *it->second;
     in.config_maps = &app.spec.config_maps;
     in.secrets = &app.spec.secrets;
     // Only the Services that exist now, as Kubernetes: later ones need a restart to show up.
-    for (const auto& [svc, ports] : app.services) {
+    for (const auto& [svc, state] : app.services) {
+      if (state.cluster_ip.empty()) continue;  // headless: no variables, as Kubernetes
       ServiceEnv env;
       env.name = svc;
-      env.host = t.tmpl && t.tmpl->driver == model::DriverKind::kContainer
-                     ? options_.container_service_host
-                     : options_.service_host;
-      for (const auto& p : ports) {
-        env.ports.emplace_back(p.name, p.bound_port != 0 ? p.bound_port : p.port);
+      env.host = state.cluster_ip;
+      for (const auto& p : state.ports) {
+        // Inside a pod the proxy listens on the declared port; on the node it may be ephemeral.
+        env.ports.emplace_back(p.name, in_pod || p.bound_port == 0 ? p.port : p.bound_port);
       }
       in.services.push_back(std::move(env));
     }
   }
-  return BuildLaunchSpec(t.id, t.app, t.owner, t.revision, *t.tmpl, in);
+  auto launch = BuildLaunchSpec(t.id, t.app, t.owner, t.revision, *t.tmpl, in);
+  if (launch.ok()) launch->hosts_file = HostsFileFor(t);
+  return launch;
 }
 
 void Orchestrator::Step() {
@@ -278,6 +520,8 @@ void Orchestrator::Step() {
   }
   runner_.Act();
   for (auto& [name, app] : apps_) UpdateEndpoints(*app);
+  SyncPodListeners();
+  RefreshHostsFiles();
   std::erase_if(apps_, [](auto& e) {
     return e.second->removing && e.second->workloads.empty() && e.second->jobs.empty();
   });
@@ -290,7 +534,9 @@ AppStatus Orchestrator::Status(const std::string& name) const {
   if (it == apps_.end()) return s;
   for (const auto& [n, c] : it->second->workloads) s.workloads[n] = c->Status();
   for (const auto& [n, c] : it->second->jobs) s.jobs[n] = c->Status();
-  for (const auto& [svc, ports] : it->second->services) s.services[svc].ports = ports;
+  for (const auto& [svc, state] : it->second->services) {
+    s.services[svc] = ServiceStatus{state.cluster_ip, state.ports};
+  }
   return s;
 }
 
@@ -322,10 +568,14 @@ OrchestratorState Orchestrator::Export() const {
   for (const auto& [name, app] : apps_) {
     for (const auto& [n, c] : app->workloads) s.workloads.push_back(c->Export());
   }
+  for (const auto& [key, address] : cluster_ips_.assigned()) {
+    s.cluster_ips[key] = FormatIpv4(address);
+  }
   return s;
 }
 
 model::Status Orchestrator::Import(const OrchestratorState& state) {
+  for (const auto& [key, address] : state.cluster_ips) cluster_ips_.Restore(key, address);
   for (const auto& w : state.workloads) {
     App& app = GetApp(w.app);
     app.spec.app = w.app;

@@ -13,12 +13,14 @@
 #include "model/service.h"
 #include "model/status.h"
 #include "model/workload.h"
+#include "orchestrator/cluster_ip_allocator.h"
 #include "orchestrator/deployment_controller.h"
 #include "orchestrator/driver.h"
 #include "orchestrator/event_log.h"
 #include "orchestrator/health_checker.h"
 #include "orchestrator/job_controller.h"
 #include "orchestrator/scheduler.h"
+#include "orchestrator/service_names.h"
 #include "orchestrator/service_proxy.h"
 #include "orchestrator/task.h"
 
@@ -41,13 +43,16 @@ void AssignRevisions(AppSpec& spec);
 
 struct ServicePortStatus {
   std::string name;
-  int port = 0;        // as declared
-  int bound_port = 0;  // where the proxy listens (differs with ephemeral ports)
+  int port = 0;         // as declared
+  std::string address;  // the Service's cluster IP, where the proxy listens
+  int bound_port = 0;   // where the proxy listens (differs with ephemeral ports)
+  int node_port = 0;    // NodePort / LoadBalancer: the port on the node's address; 0 = none
   std::vector<Endpoint> endpoints;
   std::string error;  // why it is not served, if it is not
 };
 
 struct ServiceStatus {
+  std::string cluster_ip;  // empty for a headless Service
   std::vector<ServicePortStatus> ports;
 };
 
@@ -62,6 +67,8 @@ struct AppStatus {
 struct OrchestratorState {
   std::vector<TaskRecord> tasks;
   std::vector<WorkloadRecord> workloads;
+  // "app/service" -> cluster IP, so that a restarted daemon gives every Service its address back.
+  std::map<std::string, std::string> cluster_ips;
 };
 
 struct OrchestratorOptions {
@@ -73,8 +80,13 @@ struct OrchestratorOptions {
   // Where the Service proxy listens; empty = service_host. Containers on a bridge network reach
   // the host only through the bridge, so they need it on 0.0.0.0 (or the bridge's address).
   std::string service_listen;
-  // The Services' host as container tasks see it (their 127.0.0.1 is their own pod).
-  std::string container_service_host = "host.containers.internal";
+  // The range Services' cluster IPs come from (see ClusterIpAllocator). On loopback, so that no
+  // interface needs configuring; processes reach it directly, container pods through listeners
+  // the proxy opens inside each pod's network namespace.
+  std::string service_cidr = "127.96.0.0/16";
+  // The node's own /etc/hosts, the start of every process task's hosts file (then the Service
+  // names). Empty: localhost lines only.
+  std::string node_hosts;
 };
 
 // The built-in orchestrator's face: desired state in (SetDesired), observations out (Status),
@@ -119,9 +131,24 @@ class Orchestrator {
 
  private:
   struct App;
+  struct ServiceState;
+  struct PodNet;
   model::Result<LaunchSpec> BuildLaunch(const Task& task) const;
   void SyncServices(App& app);
+  void ServeService(App& app, const std::string& svc, const model::ServiceSpec& spec);
+  void DropPort(const std::string& app, const std::string& svc, const ServicePortStatus& port);
+  model::Result<int> ListenOnNode(const std::string& key, const model::ServiceSpec& spec,
+                                  const model::ServicePort& port);
   void UpdateEndpoints(App& app);
+  // Container pods get the cluster IPs inside their own network namespace.
+  void SyncPodListeners();
+  void ServeInPod(const std::string& task_id, PodNet& pod);
+  void DropPod(PodNet& pod);
+  // Rewrites the hosts files of running tasks once Services changed.
+  void RefreshHostsFiles();
+  std::vector<NamedService> NamedServices() const;
+  std::string HostsFileFor(const Task& t) const;
+  Driver* DriverOf(const Task& t) const;
   // Whether a Service of the task's app selects it (so it may be a proxy endpoint).
   bool IsEndpoint(const Task& t) const;
   App& GetApp(const std::string& name);
@@ -131,8 +158,15 @@ class Orchestrator {
   EventLog& events_;
   ServiceProxy* proxy_;
   OrchestratorOptions options_;
+  std::map<model::DriverKind, Driver*> drivers_;
   TaskRunner runner_;
   std::map<std::string, std::unique_ptr<App>> apps_;
+  ClusterIpAllocator cluster_ips_;
+  std::set<int> node_ports_;  // node ports taken by NodePort Services without a nodePort
+  // Bumped whenever a Service's address or ports change: pods and hosts files catch up.
+  std::uint64_t services_generation_ = 1;
+  std::uint64_t hosts_generation_ = 1;
+  std::map<std::string, std::unique_ptr<PodNet>> pods_;  // by task id
 };
 
 }  // namespace capstan::orchestrator

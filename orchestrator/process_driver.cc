@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <set>
 #include <system_error>
 
+#include "orchestrator/dependency_gate.h"
 #include "orchestrator/proc_stat.h"
 #include "orchestrator/spawn.h"
 #include "orchestrator/task_files.h"
@@ -98,6 +100,12 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
   if (Status s = PrepareTaskVolumes(spec, task_dir, /*private_secrets=*/true, &volume_dirs);
       !s.ok()) {
     return s.WithContext("task " + spec.task_id);
+  }
+  // Service names need a private /etc/hosts, which only root can mount; without it processes
+  // still reach Services by their cluster IPs ($<SVC>_SERVICE_HOST).
+  const bool private_hosts = !spec.hosts_file.empty() && ::geteuid() == 0;
+  if (private_hosts) {
+    if (Status s = WriteHostsFile(task_dir, spec.hosts_file); !s.ok()) return s;
   }
 
   std::vector<std::string> pid_files;
@@ -206,29 +214,117 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
       }
     }
     opts.working_dir = c.working_dir.empty() ? task_dir : c.working_dir;
-
-    std::string log_path = task_dir + "/logs/" + c.name + ".log";
-    int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (log_fd < 0) {
-      return fail(
-          Status::Error(ErrorCode::kIoError, "open " + log_path + ": " + std::strerror(errno)));
-    }
-    opts.stdout_fd = log_fd;
-    opts.stderr_fd = log_fd;
     opts.pid_files = pid_files;
-    auto pid = Spawn(opts);
-    ::close(log_fd);
-    if (!pid.ok()) return fail(pid.status().WithContext("container " + c.name));
-    ContainerHandle ch;
-    ch.name = c.name;
-    ch.pid = *pid;
-    // The child exists (it may already have exited, then it is a zombie whose stat still reads).
-    auto stat = ReadProcStat(*pid);
-    ch.start_time_ticks = stat.ok() ? stat->start_time_ticks : 0;
+    if (private_hosts) opts.hosts_file = task_dir + "/hosts";
+    state.members.push_back(Member{c.name, std::move(opts), c.depends_on, c.sidecar});
+  }
+  // Those that wait on nothing start now; the others when their dependsOn conditions hold.
+  for (Member& m : state.members) {
+    if (!m.depends_on.empty()) continue;
+    if (Status s = SpawnMember(task_dir, m); !s.ok()) return fail(s);
+    handle.containers.push_back(m.handle);
+  }
+  std::map<std::string, ContainerStatus> none;
+  AdvanceDependencies(spec.task_id, state, &none);
+  handle.containers.clear();
+  for (const Member& m : state.members) {
+    if (m.started) handle.containers.push_back(m.handle);
+  }
+  for (const Member& m : state.members) {
+    if (!m.blocked.empty()) {
+      return fail(
+          Status::Error(ErrorCode::kInvalidArgument, "container " + m.name + " " + m.blocked));
+    }
+  }
+  handle.containers.clear();
+  for (const Member& m : state.members) {
+    ContainerHandle ch = m.handle;
+    ch.name = m.name;  // pid 0 while it waits
     handle.containers.push_back(ch);
   }
   tasks_[spec.task_id] = std::move(state);
   return handle;
+}
+
+Status ProcessDriver::SpawnMember(const std::string& task_dir, Member& m) {
+  std::string log_path = task_dir + "/logs/" + m.name + ".log";
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (log_fd < 0) {
+    return Status::Error(ErrorCode::kIoError, "open " + log_path + ": " + std::strerror(errno));
+  }
+  m.options.stdout_fd = log_fd;
+  m.options.stderr_fd = log_fd;
+  auto pid = Spawn(m.options);
+  ::close(log_fd);
+  m.options.stdout_fd = m.options.stderr_fd = -1;
+  if (!pid.ok()) return pid.status().WithContext("container " + m.name);
+  m.handle.name = m.name;
+  m.handle.pid = *pid;
+  // The child exists (it may already have exited, then it is a zombie whose stat still reads).
+  auto stat = ReadProcStat(*pid);
+  m.handle.start_time_ticks = stat.ok() ? stat->start_time_ticks : 0;
+  m.started = true;
+  return Status::Ok();
+}
+
+void ProcessDriver::AdvanceDependencies(const std::string& task_id, TaskState& state,
+                                        std::map<std::string, ContainerStatus>* statuses) {
+  std::map<std::string, DependencyState> deps;
+  for (const Member& m : state.members) {
+    DependencyState d;
+    d.started = m.started;
+    d.healthy = m.healthy;
+    auto st = statuses->find(m.name);
+    if (st != statuses->end()) {
+      const ContainerStatus& s = st->second;
+      d.exited = s.state == ContainerState::kExited || s.state == ContainerState::kUnknown;
+      d.succeeded = s.state == ContainerState::kExited && s.exit_code == 0 && s.signal == 0 &&
+                    s.message.empty();
+      d.exit_code = s.exit_code;
+    }
+    deps[m.name] = d;
+  }
+  auto lookup = [&](const std::string& name) -> const DependencyState* {
+    auto it = deps.find(name);
+    return it == deps.end() ? nullptr : &it->second;
+  };
+  for (Member& m : state.members) {
+    if (m.started || !m.blocked.empty()) continue;
+    const GateVerdict verdict = EvaluateDependsOn(m.depends_on, lookup);
+    if (verdict.gate == Gate::kWait) continue;
+    if (verdict.gate == Gate::kNever) {
+      m.blocked = verdict.why;
+    } else if (Status s = SpawnMember(state.task_dir, m); !s.ok()) {
+      m.blocked = "start failed: " + s.message();
+    }
+    ContainerStatus& mine = (*statuses)[m.name];
+    mine.name = m.name;
+    if (!m.blocked.empty()) {
+      mine.state = ContainerState::kExited;
+      mine.exit_code = -1;
+      mine.message = m.blocked;
+      deps[m.name] = DependencyState{true, true, false, false, -1};
+      continue;
+    }
+    spdlog::debug("task {}: started container {} (dependencies met)", task_id, m.name);
+    mine.state = ContainerState::kRunning;
+    mine.pid = m.handle.pid;
+    mine.start_time_ticks = m.handle.start_time_ticks;
+    deps[m.name].started = true;  // a START dependency later in this pass is met at once
+  }
+}
+
+TaskHandle ProcessDriver::Effective(const TaskHandle& handle) const {
+  auto it = tasks_.find(handle.task_id);
+  if (it == tasks_.end()) return handle;
+  TaskHandle out = handle;
+  for (ContainerHandle& c : out.containers) {
+    if (c.pid != 0) continue;
+    for (const Member& m : it->second.members) {
+      if (m.name == c.name && m.started) c = m.handle;
+    }
+  }
+  return out;
 }
 
 ContainerStatus ProcessDriver::InspectContainer(const std::string& task_id,
@@ -280,18 +376,53 @@ ContainerStatus ProcessDriver::InspectContainer(const std::string& task_id,
   return st;
 }
 
-std::vector<ContainerStatus> ProcessDriver::Inspect(const TaskHandle& handle) {
+std::vector<ContainerStatus> ProcessDriver::Inspect(const TaskHandle& given) {
   ReapPending();
-  std::vector<ContainerStatus> out;
-  out.reserve(handle.containers.size());
+  const TaskHandle handle = Effective(given);
   std::string task_dir = TaskDir(handle);
   auto it = tasks_.find(handle.task_id);
-  std::size_t max_log = it != tasks_.end() ? it->second.max_log_bytes : LaunchSpec().max_log_bytes;
+  TaskState* state = it != tasks_.end() ? &it->second : nullptr;
+  std::size_t max_log = state ? state->max_log_bytes : LaunchSpec().max_log_bytes;
+  std::map<std::string, ContainerStatus> by_name;
   for (const ContainerHandle& c : handle.containers) {
-    out.push_back(InspectContainer(handle.task_id, c));
-    RotateLogIfNeeded(task_dir + "/logs/" + c.name + ".log", max_log);
+    const Member* m = state ? state->Find(c.name) : nullptr;
+    ContainerStatus st;
+    if (c.pid == 0 && m && !m->started) {
+      st.name = c.name;
+      st.state = ContainerState::kWaiting;
+      if (!m->blocked.empty()) {
+        st.state = ContainerState::kExited;
+        st.exit_code = -1;
+        st.message = m->blocked;
+      } else if (state->stopping) {
+        st.state = ContainerState::kExited;
+        st.message = "never started";
+      }
+    } else {
+      st = InspectContainer(handle.task_id, c);
+      RotateLogIfNeeded(task_dir + "/logs/" + c.name + ".log", max_log);
+    }
+    if (c.pid != given.containers[&c - handle.containers.data()].pid) {
+      st.pid = c.pid;  // started after Start(): the orchestrator records the new pid
+      st.start_time_ticks = c.start_time_ticks;
+    }
+    by_name[c.name] = st;
   }
+  if (state && !state->stopping) AdvanceDependencies(handle.task_id, *state, &by_name);
+  if (state && state->sidecars_to_stop) StopSidecarsWhenAlone(handle, *state, by_name);
+  std::vector<ContainerStatus> out;
+  out.reserve(handle.containers.size());
+  for (const ContainerHandle& c : handle.containers) out.push_back(by_name[c.name]);
   return out;
+}
+
+void ProcessDriver::ReportHealth(const TaskHandle& handle, const std::string& container,
+                                 bool healthy) {
+  auto it = tasks_.find(handle.task_id);
+  if (it == tasks_.end()) return;
+  for (Member& m : it->second.members) {
+    if (m.name == container) m.healthy = healthy;
+  }
 }
 
 void ProcessDriver::RotateLogIfNeeded(const std::string& path, std::size_t max_bytes) {
@@ -316,7 +447,8 @@ void ProcessDriver::RotateLogIfNeeded(const std::string& path, std::size_t max_b
   }
 }
 
-Status ProcessDriver::SignalGroups(const TaskHandle& handle, int sig) {
+Status ProcessDriver::SignalGroups(const TaskHandle& given, int sig) {
+  const TaskHandle handle = Effective(given);
   Status result;
   for (const ContainerHandle& c : handle.containers) {
     bool alive = ProcessMatches(c.pid, c.start_time_ticks);
@@ -337,9 +469,49 @@ Status ProcessDriver::SignalGroups(const TaskHandle& handle, int sig) {
   return result;
 }
 
-Status ProcessDriver::Stop(const TaskHandle& handle) { return SignalGroups(handle, SIGTERM); }
+Status ProcessDriver::Stop(const TaskHandle& handle) {
+  auto it = tasks_.find(handle.task_id);
+  if (it == tasks_.end()) return SignalGroups(handle, SIGTERM);
+  TaskState& state = it->second;
+  // A task asked to stop starts nothing more: containers still waiting never start.
+  state.stopping = true;
+  const bool has_sidecars = std::any_of(state.members.begin(), state.members.end(),
+                                        [](const Member& m) { return m.sidecar; });
+  if (!has_sidecars) return SignalGroups(handle, SIGTERM);
+  // Kubernetes 1.29+: sidecars are stopped after the main containers, so a proxy or log shipper
+  // outlives what it serves
+  // (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/).
+  state.sidecars_to_stop = true;
+  return SignalGroups(Only(handle, state, /*sidecars=*/false), SIGTERM);
+}
 
-Status ProcessDriver::Kill(const TaskHandle& handle) { return SignalGroups(handle, SIGKILL); }
+TaskHandle ProcessDriver::Only(const TaskHandle& handle, const TaskState& state,
+                               bool sidecars) const {
+  TaskHandle out = handle;
+  std::erase_if(out.containers, [&](const ContainerHandle& c) {
+    const Member* m = state.Find(c.name);
+    return (m != nullptr && m->sidecar) != sidecars;
+  });
+  return out;
+}
+
+void ProcessDriver::StopSidecarsWhenAlone(const TaskHandle& handle, TaskState& state,
+                                          const std::map<std::string, ContainerStatus>& statuses) {
+  for (const auto& [name, st] : statuses) {
+    const Member* m = state.Find(name);
+    if ((m == nullptr || !m->sidecar) && st.state == ContainerState::kRunning) return;
+  }
+  state.sidecars_to_stop = false;
+  (void)SignalGroups(Only(handle, state, /*sidecars=*/true), SIGTERM);
+}
+
+Status ProcessDriver::Kill(const TaskHandle& handle) {
+  if (auto it = tasks_.find(handle.task_id); it != tasks_.end()) {
+    it->second.stopping = true;
+    it->second.sidecars_to_stop = false;
+  }
+  return SignalGroups(handle, SIGKILL);
+}
 
 bool ProcessDriver::Adopt(const TaskHandle& handle) {
   if (handle.driver != Name() || handle.containers.empty()) return false;
@@ -357,7 +529,8 @@ bool ProcessDriver::Adopt(const TaskHandle& handle) {
   return true;
 }
 
-Status ProcessDriver::Cleanup(const TaskHandle& handle) {
+Status ProcessDriver::Cleanup(const TaskHandle& given) {
+  const TaskHandle handle = Effective(given);
   Status killed = SignalGroups(handle, SIGKILL);
   for (const ContainerHandle& c : handle.containers) {
     ProcessKey key{c.pid, c.start_time_ticks};

@@ -8,6 +8,7 @@
 #include "orchestrator/cgroups.h"
 #include "orchestrator/driver.h"
 #include "orchestrator/process_security.h"
+#include "orchestrator/spawn.h"
 
 namespace capstan::orchestrator {
 
@@ -45,6 +46,14 @@ namespace capstan::orchestrator {
 // its containers' limits and its processes join it before exec. Otherwise tasks run without
 // limits and EnforcesLimits() is false.
 //
+// dependsOn (ECS; init containers and sidecars are built on it, task_environment.h): a container
+// with conditions is not spawned by Start(); its handle has pid 0 and Inspect() reports it
+// kWaiting until the conditions hold (dependency_gate.h), then spawns it and reports its pid in
+// ContainerStatus. A condition that can no longer hold reports it kExited (-1) with the reason.
+// After Stop()/Kill() nothing more starts. Sidecars (ContainerLaunch::sidecar) get SIGTERM from
+// the Inspect() that sees every other container exited, not from Stop(). A task re-adopted after a
+// daemon restart has no waiting list: a container that had not started by then reads as exited.
+//
 // Exits: our own children are reaped with waitpid(pid, WNOHANG) on their pid only (never -1, so
 // other components may own other children); adopted processes of a previous daemon are checked
 // through /proc/<pid>/stat (start time) and their exit code is unknown (-1).
@@ -70,6 +79,7 @@ class ProcessDriver final : public Driver {
                                   std::size_t max_bytes) override;
   bool EnforcesLimits() const override;
   std::string SecurityNotEnforced(const LaunchSpec& spec) const override;
+  void ReportHealth(const TaskHandle& handle, const std::string& container, bool healthy) override;
 
   // The directory of a task (for logs and volumes).
   std::string TaskDir(const TaskHandle& handle) const;
@@ -79,15 +89,47 @@ class ProcessDriver final : public Driver {
     int exit_code = 0;
     int signal = 0;
   };
+  // One container of a task: how to spawn it, and whether it has been (dependsOn).
+  struct Member {
+    std::string name;
+    SpawnOptions options;  // the log descriptors are opened at spawn time
+    std::vector<model::ContainerDependency> depends_on;
+    bool sidecar = false;
+    bool started = false;
+    bool healthy = false;
+    std::string blocked;     // why it can never start
+    ContainerHandle handle;  // once started
+  };
   struct TaskState {
     std::string task_dir;
     std::size_t max_log_bytes = 10 << 20;
     bool has_cgroup = false;
+    bool stopping = false;        // Stop()/Kill() called: waiting members never start
+    bool sidecars_to_stop = false;  // Stop() held SIGTERM back from the sidecars
+    std::vector<Member> members;  // empty for a task adopted after a daemon restart
+    const Member* Find(const std::string& name) const {
+      for (const auto& m : members) {
+        if (m.name == name) return &m;
+      }
+      return nullptr;
+    }
   };
   // A process is identified by its pid and start time: a recycled pid is another process.
   using ProcessKey = std::pair<int, std::uint64_t>;
 
   ContainerStatus InspectContainer(const std::string& task_id, const ContainerHandle& c);
+  model::Status SpawnMember(const std::string& task_dir, Member& m);
+  // Starts waiting members whose dependsOn conditions now hold (dependency_gate.h); marks those
+  // that never can, in `statuses` too.
+  void AdvanceDependencies(const std::string& task_id, TaskState& state,
+                           std::map<std::string, ContainerStatus>* statuses);
+  // `handle` with the pids of members started after Start() filled in.
+  TaskHandle Effective(const TaskHandle& handle) const;
+  // The containers of `handle` that are (or are not) sidecars.
+  TaskHandle Only(const TaskHandle& handle, const TaskState& state, bool sidecars) const;
+  // SIGTERM to the sidecars once every other container has exited.
+  void StopSidecarsWhenAlone(const TaskHandle& handle, TaskState& state,
+                             const std::map<std::string, ContainerStatus>& statuses);
   // Signals the process group of every container still ours.
   model::Status SignalGroups(const TaskHandle& handle, int sig);
   void RotateLogIfNeeded(const std::string& path, std::size_t max_bytes);

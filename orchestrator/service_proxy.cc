@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "orchestrator/listen_socket.h"
+
 namespace capstan::orchestrator {
 namespace {
 
@@ -98,43 +100,28 @@ void ServiceProxy::Stop() {
 }
 
 model::Result<int> ServiceProxy::AddListener(const std::string& key, int port,
-                                             const std::string& bind_host) {
+                                             const std::string& bind_host,
+                                             const std::string& netns) {
   {
     std::lock_guard lock(mu_);
     if (auto it = by_key_.find(key); it != by_key_.end()) return listeners_[it->second]->port;
   }
-  sockaddr_in addr;
-  if (!ParseAddr(bind_host, port, &addr)) {
-    return model::Status::Error(model::ErrorCode::kInvalidArgument,
-                                "service proxy: bad bind address " + bind_host);
+  model::Result<int> fd = OpenListenSocket(ListenAddress{bind_host, port, netns});
+  if (!fd.ok()) {
+    return model::Status::Error(fd.status().code(),
+                                fmt::format("service {}: {}", key, fd.status().message()));
   }
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return model::Status::Error(model::ErrorCode::kIoError,
-                                fmt::format("socket: {}", std::strerror(errno)));
-  }
-  int on = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, 512) != 0) {
-    int err = errno;
-    close(fd);
-    return model::Status::Error(model::ErrorCode::kUnavailable,
-                                fmt::format("service {}: cannot listen on {}:{}: {}", key,
-                                            bind_host, port, std::strerror(err)));
-  }
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   auto l = std::make_unique<Listener>();
   l->key = key;
-  l->fd = fd;
-  l->port = ntohs(addr.sin_port);
+  l->fd = *fd;
+  l->port = BoundPort(*fd);
   const int bound = l->port;
   std::lock_guard lock(mu_);
   std::uint64_t id = next_id_++;
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = Tag(id, kListener);
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, *fd, &ev);
   by_key_[key] = id;
   listeners_[id] = std::move(l);
   return bound;

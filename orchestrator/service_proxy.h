@@ -35,10 +35,12 @@ class ServiceProxy {
   model::Status Start();
   void Stop();
 
-  // Listens on `bind_host`:`port` (0 = an ephemeral port) under `key` ("app/service/port").
+  // Listens on `bind_host`:`port` (0 = an ephemeral port) under `key` ("app/service/port"), in
+  // the network namespace at path `netns` (empty = the daemon's own; see OpenListenSocket).
   // Returns the bound port. A key that exists already is returned as is.
   model::Result<int> AddListener(const std::string& key, int port,
-                                 const std::string& bind_host = "127.0.0.1");
+                                 const std::string& bind_host = "127.0.0.1",
+                                 const std::string& netns = "");
   void RemoveListener(const std::string& key);
   void SetEndpoints(const std::string& key, std::vector<Endpoint> endpoints);
   std::vector<Endpoint> Endpoints(const std::string& key) const;

@@ -4,9 +4,11 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -47,6 +49,7 @@ enum ChildStage {
   kStageSetuid,
   kStageCapSets,
   kStageNoNewPrivs,
+  kStageHosts,
 };
 
 [[noreturn]] void ChildFail(int fd, int stage, int detail = 0) {
@@ -109,7 +112,7 @@ void ApplySecurity(int error_fd, const SpawnSecurity& sec) {
 
 [[noreturn]] void RunChild(int error_fd, const char* exe, char* const* argv, char* const* envp,
                            const char* working_dir, int stdout_fd, int stderr_fd,
-                           const std::vector<const char*>& pid_files,
+                           const std::vector<const char*>& pid_files, const char* hosts_file,
                            const SpawnSecurity& security) {
   // The daemon may block signals (signalfd) or ignore some: a workload starts with defaults.
   sigset_t empty;
@@ -123,6 +126,15 @@ void ApplySecurity(int error_fd, const SpawnSecurity& sec) {
     ::sigaction(sig, &sa, nullptr);
   }
   if (::setsid() < 0) ChildFail(error_fd, kStageSetsid);
+  if (hosts_file != nullptr) {
+    // A private mount namespace whose /etc/hosts is the task's: Service names resolve for this
+    // process tree only. MS_SLAVE keeps the node's later mounts visible, and none of ours leak.
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0 ||
+        ::mount(hosts_file, "/etc/hosts", nullptr, MS_BIND, nullptr) != 0) {
+      ChildFail(error_fd, kStageHosts);
+    }
+  }
 
   // Join the cgroups before exec so that no instruction of the workload runs unlimited.
   char pid_text[24];
@@ -235,6 +247,7 @@ Result<int> Spawn(const SpawnOptions& options) {
   std::vector<const char*> pid_files;
   for (const auto& f : options.pid_files) pid_files.push_back(f.c_str());
   const char* working_dir = options.working_dir.empty() ? nullptr : options.working_dir.c_str();
+  const char* hosts_file = options.hosts_file.empty() ? nullptr : options.hosts_file.c_str();
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -258,7 +271,7 @@ Result<int> Spawn(const SpawnOptions& options) {
   if (pid == 0) {
     ::close(pipe_fds[0]);
     RunChild(pipe_fds[1], exe->c_str(), argv.data(), envp.data(), working_dir, options.stdout_fd,
-             options.stderr_fd, pid_files, options.security);
+             options.stderr_fd, pid_files, hosts_file, options.security);
   }
   ::close(pipe_fds[1]);
   ChildError error{};
@@ -308,12 +321,17 @@ Result<int> Spawn(const SpawnOptions& options) {
     case kStageChdir:
       what = "chdir to working directory";
       break;
+    case kStageHosts:
+      what = "mount the task's hosts file over /etc/hosts";
+      break;
     default:
       break;
   }
   ErrorCode code = error.err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kFailedPrecondition;
   return Status::Error(code, what + " " +
-                                 (error.stage == kStageChdir && working_dir ? working_dir : *exe) +
+                                 (error.stage == kStageChdir && working_dir  ? working_dir
+                                  : error.stage == kStageHosts && hosts_file ? hosts_file
+                                                                             : *exe) +
                                  ": " + std::strerror(error.err));
 }
 

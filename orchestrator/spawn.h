@@ -42,6 +42,9 @@ struct SpawnOptions {
   // to write is ignored: limits are best effort, the task must still run.
   std::vector<std::string> pid_files;
   SpawnSecurity security;
+  // A file bind-mounted over /etc/hosts in a private mount namespace of the child (the task's
+  // Service names). Needs root (CAP_SYS_ADMIN): leave empty otherwise.
+  std::string hosts_file;
 };
 
 // The default PATH given to a process whose environment has none.

@@ -1,6 +1,7 @@
 #include "orchestrator/task.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -129,6 +130,9 @@ bool TaskRunner::Adopt(const TaskRecord& r) {
       }
       t.launch.containers.push_back(std::move(cl));
     }
+    for (const auto* list : {&t.tmpl->containers, &t.tmpl->init_containers}) {
+      for (const auto& c : *list) t.post_started.insert(c.name);  // ran before the restart
+    }
     InitProbes(t);
     UpdateReadiness(t);
     Emit(t, EventType::kNormal, "Adopted", "re-adopted a running task after a restart");
@@ -216,8 +220,19 @@ void TaskRunner::SendTerm(Task& t) {
     t.term_pending = true;
     return;
   }
+  // preStop hooks run before SIGTERM and within the grace period, which counts from their start
+  // (kubelet killContainer: executePreStopHook, then StopContainer with what is left).
+  if (!t.pre_stop_begun) {
+    t.pre_stop_begun = true;
+    t.kill_at = clock_.Now() + GracePeriod(t);
+    if (t.handle) BeginPreStopHooks(t);
+  }
+  if (HookRunning(t, HookKind::kPreStop)) {
+    t.term_pending = true;
+    return;
+  }
   t.term_pending = false;
-  t.kill_at = clock_.Now() + GracePeriod(t);
+  if (!t.pre_stop_ran) t.kill_at = clock_.Now() + GracePeriod(t);
   if (!t.handle) return;
   WriteAhead(JournalOp::kStop, t);
   if (driver && driver->Stop(*t.handle).code() == model::ErrorCode::kUnavailable) {
@@ -269,6 +284,16 @@ void TaskRunner::Observe() {
   }
   // Health-check results first, so an exit seen below wins over a stale probe result.
   for (const HealthCheckResult& r : checker_.Poll(std::chrono::milliseconds(0))) {
+    if (auto hook = hook_requests_.find(r.id); hook != hook_requests_.end()) {
+      Task* t = Find(hook->second);
+      hook_requests_.erase(hook);
+      for (std::size_t i = 0; t && i < t->hooks.size(); ++i) {
+        if (t->hooks[i].in_flight != r.id) continue;
+        OnHookResult(*t, i, r.success, r.message);
+        break;
+      }
+      continue;
+    }
     auto req = probe_requests_.find(r.id);
     if (req == probe_requests_.end()) continue;
     auto [task_id, index] = req->second;
@@ -282,6 +307,7 @@ void TaskRunner::Observe() {
   }
   const model::TimePoint now = clock_.Now();
   for (auto& [id, t] : tasks_) {
+    if (t.active() || t.phase == TaskPhase::kStopping) AdvanceSleepHooks(t);
     if (t.active()) {
       Inspect(t);
       if (t.active()) RunProbes(t);
@@ -289,8 +315,21 @@ void TaskRunner::Observe() {
       if (t.term_pending) SendTerm(t);  // it has left the Service endpoints by now
       Inspect(t);
       Driver* d = DriverFor(t);
-      if (t.phase == TaskPhase::kStopping && !t.kill_sent && !t.term_pending && now >= t.kill_at &&
-          t.handle && (!d || d->Available().ok())) {
+      const bool pre_stop_running = HookRunning(t, HookKind::kPreStop);
+      if (t.phase == TaskPhase::kStopping && !t.kill_sent &&
+          (!t.term_pending || pre_stop_running) && now >= t.kill_at && t.handle &&
+          (!d || d->Available().ok())) {
+        if (pre_stop_running) {
+          for (const HookRun& h : t.hooks) {
+            if (h.kind != HookKind::kPreStop) continue;
+            Emit(t, EventType::kWarning, "FailedPreStopHook",
+                 fmt::format("PreStop hook of container {} did not end within the grace period "
+                             "of {}",
+                             h.container, Seconds(GracePeriod(t))));
+          }
+          ClearHooks(t);
+          t.term_pending = false;
+        }
         WriteAhead(JournalOp::kKill, t);
         // A kill the engine did not take is sent again at the next Observe().
         if (d && d->Kill(*t.handle).code() == model::ErrorCode::kUnavailable) continue;
@@ -312,6 +351,12 @@ void TaskRunner::Inspect(Task& t) {
   const ContainerStatus* ended = nullptr;  // the first essential container that ended
   std::set<std::string> waiting;
   for (const auto& s : statuses) {
+    if (s.pid != 0) {  // started late (dependsOn): re-adoption after a restart needs its pid
+      for (auto& c : t.handle->containers) {
+        if (c.name == s.name)
+          c = ContainerHandle{c.name, s.pid, s.start_time_ticks, c.container_id};
+      }
+    }
     if (s.state == ContainerState::kWaiting) waiting.insert(s.name);
     if (s.state == ContainerState::kRunning || s.state == ContainerState::kWaiting) {
       any_running = true;
@@ -327,6 +372,7 @@ void TaskRunner::Inspect(Task& t) {
     t.waiting = std::move(waiting);
     UpdateReadiness(t);
   }
+  if (t.active()) BeginPostStartHooks(t);
   if (t.phase == TaskPhase::kStopping) {
     if (any_running) return;
   } else if (!ended && (any_running || statuses.empty())) {
@@ -361,6 +407,9 @@ void TaskRunner::HandleExit(Task& t, bool success, const std::string& why) {
   }
   t.probes.clear();
   t.waiting.clear();
+  ClearHooks(t);
+  t.post_started.clear();
+  t.pre_stop_begun = t.pre_stop_ran = false;
   const bool was_ready = t.phase == TaskPhase::kReady;
 
   if (t.stop_intent == StopIntent::kRemove) {
@@ -475,7 +524,17 @@ void TaskRunner::Start(Task& t) {
       Emit(t, EventType::kWarning, "SecurityContextNotEnforced", unenforced);
     }
   }
+  ClearHooks(t);
+  t.post_started.clear();
+  t.pre_stop_begun = t.pre_stop_ran = false;
+  // Drivers start a container with dependsOn conditions later (Inspect() tells when): until
+  // then it is waiting, and its postStart hook waits with it.
+  t.waiting.clear();
+  for (const auto& c : t.launch.containers) {
+    if (!c.depends_on.empty()) t.waiting.insert(c.name);
+  }
   InitProbes(t);
+  BeginPostStartHooks(t);
   UpdateReadiness(t);
 }
 
@@ -516,6 +575,8 @@ void TaskRunner::UpdateReadiness(Task& t) {
   // A container still waiting on its dependsOn is not ready, as a pod with a container that
   // has not started is not.
   if (!t.waiting.empty()) ready = false;
+  // A container is not Running, so not Ready, before its postStart hook ended (kubelet).
+  if (HookRunning(t, HookKind::kPostStart)) ready = false;
   TaskPhase next =
       !started ? TaskPhase::kStarting : (ready ? TaskPhase::kReady : TaskPhase::kRunning);
   if (next == t.phase) return;
@@ -537,6 +598,7 @@ void TaskRunner::RunProbes(Task& t) {
     if (p.in_flight || !p.tracker.Due(now)) continue;
     if (p.tracker.kind() != ProbeKind::kStartup && !started) continue;    // startup holds them back
     if (t.waiting.count(t.tmpl->containers[p.container].name)) continue;  // not started yet
+    if (HookRunning(t, HookKind::kPostStart, t.tmpl->containers[p.container].name)) continue;
     HealthCheckRequest req;
     req.id = next_request_id_++;
     req.action = spec.action;
@@ -562,6 +624,11 @@ void TaskRunner::RunProbes(Task& t) {
       const ContainerLaunch& cl = t.launch.containers[p.container];
       req.env = cl.env;
       req.working_dir = cl.working_dir.empty() ? t.launch.task_dir : cl.working_dir;
+      // Where the process driver mounted one (as root), the probe sees the same names.
+      const std::string hosts = t.launch.task_dir + "/hosts";
+      if (!t.launch.hosts_file.empty() && ::access(hosts.c_str(), R_OK) == 0) {
+        req.hosts_file = hosts;
+      }
     }
     if (t.handle && p.container < t.tmpl->containers.size()) {
       const std::string& name = t.tmpl->containers[p.container].name;
@@ -623,12 +690,100 @@ void TaskRunner::KillForRestart(Task& t, const std::string& reason, const std::s
   t.reason = reason;
   t.message = message;
   if (!t.handle) return;
-  WriteAhead(JournalOp::kStop, t);
-  if (Driver* d = DriverFor(t)) (void)d->Stop(*t.handle);
   t.phase = TaskPhase::kStopping;
   t.stop_intent = StopIntent::kRestart;
-  t.kill_at = clock_.Now() + GracePeriod(t);
   t.kill_sent = false;
+  SendTerm(t);  // preStop hooks first, as kubelet's killContainer
+}
+
+}  // namespace capstan::orchestrator
+
+namespace capstan::orchestrator {
+
+void TaskRunner::BeginPostStartHooks(Task& t) {
+  for (const auto& c : t.launch.containers) {
+    if (t.waiting.count(c.name) || !t.post_started.insert(c.name).second) continue;
+    const model::ContainerSpec* spec = FindContainerSpec(*t.tmpl, c.name);
+    if (!spec || !spec->post_start) continue;
+    // Kubernetes gives postStart no deadline of its own; Capstan bounds it by the grace period
+    // so a hook that hangs cannot hold a task out of service for ever.
+    BeginHook(t, HookKind::kPostStart, c.name, *spec->post_start, GracePeriod(t));
+  }
+}
+
+void TaskRunner::BeginPreStopHooks(Task& t) {
+  for (const auto& c : t.launch.containers) {
+    if (t.waiting.count(c.name)) continue;  // never started: nothing to drain
+    const model::ContainerSpec* spec = FindContainerSpec(*t.tmpl, c.name);
+    if (!spec || !spec->pre_stop) continue;
+    t.pre_stop_ran = true;
+    BeginHook(t, HookKind::kPreStop, c.name, *spec->pre_stop,
+              std::max<model::Duration>(t.kill_at - clock_.Now(), std::chrono::milliseconds(1)));
+  }
+}
+
+void TaskRunner::BeginHook(Task& t, HookKind kind, const std::string& container,
+                           const model::LifecycleHandler& hook, model::Duration timeout) {
+  HookRun run;
+  run.kind = kind;
+  run.container = container;
+  if (hook.action == model::HookAction::kSleep) {
+    run.sleep_until = clock_.Now() + std::chrono::seconds(std::max(0, hook.sleep_seconds));
+    t.hooks.push_back(std::move(run));
+    return;
+  }
+  HealthCheckRequest req =
+      HookRequest(hook, container, t.launch, t.handle ? &*t.handle : nullptr,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+  req.id = next_request_id_++;
+  run.in_flight = req.id;
+  hook_requests_[req.id] = t.id;
+  t.hooks.push_back(std::move(run));
+  checker_.Begin(req);
+}
+
+void TaskRunner::AdvanceSleepHooks(Task& t) {
+  const model::TimePoint now = clock_.Now();
+  for (std::size_t i = 0; i < t.hooks.size();) {
+    if (t.hooks[i].in_flight == 0 && now >= t.hooks[i].sleep_until) {
+      OnHookResult(t, i, true, "");
+      continue;  // OnHookResult erased it (or cleared them all)
+    }
+    ++i;
+  }
+}
+
+void TaskRunner::OnHookResult(Task& t, std::size_t index, bool success,
+                              const std::string& message) {
+  const HookRun run = t.hooks[index];
+  t.hooks.erase(t.hooks.begin() + static_cast<std::ptrdiff_t>(index));
+  if (success) {
+    if (run.kind == HookKind::kPostStart) UpdateReadiness(t);
+    return;  // a preStop that ended lets SIGTERM go at the next Observe()
+  }
+  const std::string why =
+      fmt::format("{} hook of container {} failed: {}", HookName(run.kind), run.container, message);
+  if (run.kind == HookKind::kPreStop) {
+    // kubelet records the failure and goes on stopping the container.
+    Emit(t, EventType::kWarning, HookFailureReason(run.kind), why);
+    return;
+  }
+  // kubelet kills a container whose postStart failed; its restart policy decides what next.
+  if (t.active()) KillForRestart(t, HookFailureReason(run.kind), why);
+}
+
+bool TaskRunner::HookRunning(const Task& t, HookKind kind, const std::string& container) const {
+  for (const HookRun& h : t.hooks) {
+    if (h.kind == kind && (container.empty() || h.container == container)) return true;
+  }
+  return false;
+}
+
+void TaskRunner::ClearHooks(Task& t) {
+  for (const HookRun& h : t.hooks) {
+    if (h.in_flight) hook_requests_.erase(h.in_flight);
+  }
+  t.hooks.clear();
 }
 
 }  // namespace capstan::orchestrator

@@ -17,6 +17,7 @@
 #include "orchestrator/driver.h"
 #include "orchestrator/event_log.h"
 #include "orchestrator/health_checker.h"
+#include "orchestrator/lifecycle_hook.h"
 #include "orchestrator/probe_tracker.h"
 #include "orchestrator/scheduler.h"
 
@@ -38,6 +39,14 @@ struct ProbeState {
   std::size_t container = 0;
   ProbeTracker tracker;
   std::uint64_t in_flight = 0;  // request id, 0 = none
+};
+
+// A lifecycle hook running for one container of a task (lifecycle_hook.h).
+struct HookRun {
+  HookKind kind = HookKind::kPostStart;
+  std::string container;
+  std::uint64_t in_flight = 0;  // exec/httpGet: the health check's request id; sleep: 0
+  model::TimePoint sleep_until{};
 };
 
 // Why a task is asked to stop.
@@ -90,6 +99,13 @@ struct Task {
 
   // SecurityContextNotEnforced was considered (reported at most once per task).
   bool security_reported = false;
+  // Lifecycle hooks of this run: those running, the containers whose postStart was begun (a
+  // running postStart holds the container's probes and the task's readiness), and whether the
+  // preStop hooks were begun (SIGTERM waits for them, the grace period counts from their start).
+  std::vector<HookRun> hooks;
+  std::set<std::string> post_started;
+  bool pre_stop_begun = false;
+  bool pre_stop_ran = false;
 
   std::vector<ProbeState> probes;
   // Containers created but not started yet (dependsOn): their probes wait too.
@@ -180,8 +196,11 @@ class TaskRunner {
   bool Adopt(const TaskRecord& record);
   std::vector<TaskRecord> Export() const;
   // Asks a task to go away: SIGTERM now (or, for a Ready task the StopDeferral picks, at the
-  // next Observe()), SIGKILL a grace period after the SIGTERM. A task that is not running is
-  // released at once. Its record stays (phase Stopping, then terminal) until Remove().
+  // next Observe()), SIGKILL a grace period after the SIGTERM. Containers with a preStop hook
+  // run it first: SIGTERM waits for every hook, and the grace period counts from their start
+  // (a hook still running when it ends is cut, FailedPreStopHook, and the task killed). A task that
+  // is not running is released at once. Its record stays (phase Stopping, then terminal) until
+  // Remove().
   void RequestStop(const std::string& id, const std::string& reason);
   // Forgets a terminal task (cleaning up what the driver still holds).
   void Remove(const std::string& id);
@@ -214,6 +233,15 @@ class TaskRunner {
   void Wait(Task& t, const std::string& reason, const std::string& message);
   void ReportHealth(Task& t, const ProbeState& p);
   void KillForRestart(Task& t, const std::string& reason, const std::string& message);
+  // Lifecycle hooks (lifecycle_hook.h), run as one-shot health checks or Clock-timed sleeps.
+  void BeginPostStartHooks(Task& t);
+  void BeginPreStopHooks(Task& t);
+  void BeginHook(Task& t, HookKind kind, const std::string& container,
+                 const model::LifecycleHandler& hook, model::Duration timeout);
+  void OnHookResult(Task& t, std::size_t index, bool success, const std::string& message);
+  void AdvanceSleepHooks(Task& t);
+  bool HookRunning(const Task& t, HookKind kind, const std::string& container = "") const;
+  void ClearHooks(Task& t);
   void SendTerm(Task& t);
   void WriteAhead(JournalOp op, const Task& t);
   void Emit(const Task& t, EventType type, const std::string& reason, const std::string& message);
@@ -231,6 +259,8 @@ class TaskRunner {
   std::map<std::string, Task> tasks_;
   // Health checks in flight: request id -> (task id, probe index).
   std::map<std::uint64_t, std::pair<std::string, std::size_t>> probe_requests_;
+  // Hooks in flight: request id -> task id (the task's HookRun holds the id).
+  std::map<std::uint64_t, std::string> hook_requests_;
   std::uint64_t next_request_id_ = 1;
 };
 

@@ -203,6 +203,33 @@ std::pair<std::vector<int>, int> PortDemand(const model::TaskTemplate& task) {
   return {fixed, dynamic};
 }
 
+InitOrder InitContainerDependencies(const model::TaskTemplate& task) {
+  InitOrder out;
+  if (task.init_containers.empty()) return out;
+  const std::size_t mains = task.containers.size();
+  out.depends_on.resize(mains + task.init_containers.size());
+  // What the next container waits for: the last run-to-completion init container's SUCCESS and
+  // the START of every sidecar before it (kubelet's computeInitContainerActions starts the next
+  // init container once the previous one exited 0, or once a sidecar before it started).
+  std::vector<model::ContainerDependency> gate;
+  for (std::size_t i = 0; i < task.init_containers.size(); ++i) {
+    const model::ContainerSpec& c = task.init_containers[i];
+    out.depends_on[mains + i] = gate;
+    if (c.restart_always) {
+      gate.push_back({c.name, model::DependencyCondition::kStart});
+    } else {
+      // A completed init container stands for every gate before it (it could only start once
+      // they held), so the chain stays one link long; sidecars are kept (they must keep running).
+      std::erase_if(gate, [](const model::ContainerDependency& d) {
+        return d.condition == model::DependencyCondition::kSuccess;
+      });
+      gate.push_back({c.name, model::DependencyCondition::kSuccess});
+    }
+  }
+  for (std::size_t i = 0; i < mains; ++i) out.depends_on[i] = gate;
+  return out;
+}
+
 model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std::string& app,
                                           const std::string& workload, const std::string& revision,
                                           const model::TaskTemplate& task,
@@ -254,8 +281,15 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
   }
 
   const DownwardFacts facts = MakeDownwardFacts(task_id, app, task, in);
-  for (std::size_t ci = 0; ci < task.containers.size(); ++ci) {
-    const model::ContainerSpec& c = task.containers[ci];
+  // The main containers first (their indices match task.containers, which probes rely on), then
+  // the init containers with the dependsOn chain that orders them (InitContainerDependencies).
+  std::vector<const model::ContainerSpec*> all;
+  for (const auto& c : task.containers) all.push_back(&c);
+  for (const auto& c : task.init_containers) all.push_back(&c);
+  bindings.resize(all.size());
+  const InitOrder order = InitContainerDependencies(task);
+  for (std::size_t ci = 0; ci < all.size(); ++ci) {
+    const model::ContainerSpec& c = *all[ci];
     ContainerLaunch launch;
     launch.name = c.name;
     launch.image = c.image;
@@ -272,6 +306,14 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
     // Base variables the manifest may reference and override.
     EnvBuilder base;
     launch.depends_on = c.depends_on;
+    if (ci < order.depends_on.size() && !order.depends_on[ci].empty()) {
+      launch.depends_on.insert(launch.depends_on.end(), order.depends_on[ci].begin(),
+                               order.depends_on[ci].end());
+    }
+    if (ci >= task.containers.size()) {
+      launch.essential = c.restart_always;
+      launch.sidecar = c.restart_always;
+    }
     int port = bindings[ci].empty() ? first_port
                : in_container       ? bindings[ci].front().container_port
                                     : bindings[ci].front().host_port;

@@ -53,12 +53,27 @@ std::string EnvName(std::string_view name);
 // Number of host ports a template needs: (fixed, dynamic).
 std::pair<std::vector<int>, int> PortDemand(const model::TaskTemplate& task);
 
+// Kubernetes init containers and native sidecars, expressed as ECS dependsOn conditions that both
+// drivers honour (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/,
+// .../pods/sidecar-containers/): each init container waits for the previous one's SUCCESS;
+// a sidecar (restart_always) starts in its place in the order and what follows waits only for
+// its START; the main containers wait for the last init container's SUCCESS and every sidecar's
+// START. Indexed like LaunchSpec::containers (main containers, then init containers); empty
+// when the template has no init containers. Pure.
+struct InitOrder {
+  std::vector<std::vector<model::ContainerDependency>> depends_on;
+};
+InitOrder InitContainerDependencies(const model::TaskTemplate& task);
+
 // Builds everything a driver needs to start one task of `task`: env from literals, ConfigMap and
 // Secret keys, the downward API (fieldRef, resourceFieldRef: orchestrator/downward_api.h) and
 // envFrom (Kubernetes order: envFrom first, then env, later names win), service
 // discovery variables, PORT / PORT_<NAME>, $(VAR) expansion in env values, command and args,
-// and the files of configMap/secret volumes. A missing non-optional ConfigMap, Secret or key is
-// an error (Kubernetes' CreateContainerConfigError); the task then stays Pending. Pure.
+// and the files of configMap/secret volumes. LaunchSpec::containers holds the main containers
+// in order, then the init containers (InitContainerDependencies orders them at run time; a
+// run-to-completion init container is non-essential, a sidecar essential). A missing non-optional
+// ConfigMap, Secret or key is an error (Kubernetes' CreateContainerConfigError); the task then
+// stays Pending. Pure.
 model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std::string& app,
                                           const std::string& workload, const std::string& revision,
                                           const model::TaskTemplate& task,

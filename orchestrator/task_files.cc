@@ -56,6 +56,29 @@ Status WriteVolumeFile(const std::string& path, const std::string& content, int 
   return Status::Ok();
 }
 
+Status WriteHostsFile(const std::string& task_dir, const std::string& content) {
+  const std::string path = task_dir + "/hosts";
+  // No O_TRUNC unlink dance here: the inode must survive (it is bind-mounted).
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) {
+    return Status::Error(ErrorCode::kIoError, "open " + path + ": " + std::strerror(errno));
+  }
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = errno;
+      ::close(fd);
+      return Status::Error(ErrorCode::kIoError, "write " + path + ": " + std::strerror(e));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd, 0644);  // containers may run as any user and must read it
+  ::close(fd);
+  return Status::Ok();
+}
+
 std::string ReadTail(const std::string& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";

@@ -22,6 +22,11 @@ model::Status MakeDirs(const std::string& path,
 // symlink at `path`.
 model::Status WriteVolumeFile(const std::string& path, const std::string& content, int mode);
 
+// Writes a task's hosts file, <task_dir>/hosts, in place: truncated and rewritten, never
+// replaced, so that a bind mount of it (a container's /etc/hosts, a process's private mount) sees
+// the new content.
+model::Status WriteHostsFile(const std::string& task_dir, const std::string& content);
+
 // The last `max_bytes` of a file ("" when it does not exist).
 std::string ReadTail(const std::string& path, std::size_t max_bytes);
 

@@ -105,21 +105,22 @@ json AppViewToJson(const reconciler::AppView& view, bool detail) {
     jobs.push_back(std::move(item));
   }
   out["jobs"] = std::move(jobs);
-  if (detail) {
-    json services = json::array();
-    for (const auto& s : view.observed.services) {
-      json ports = json::array();
-      for (const auto& p : s.ports) {
-        ports.push_back({{"name", p.name},
-                         {"port", p.port},
-                         {"boundPort", p.bound_port},
-                         {"endpoints", p.endpoints},
-                         {"error", p.error}});
-      }
-      services.push_back({{"name", s.name}, {"ports", std::move(ports)}});
+  // Services in the list too: a Service that cannot be served must show in `capstan status`.
+  json services = json::array();
+  for (const auto& s : view.observed.services) {
+    json ports = json::array();
+    for (const auto& p : s.ports) {
+      ports.push_back({{"name", p.name},
+                       {"port", p.port},
+                       {"boundPort", p.bound_port},
+                       {"nodePort", p.node_port},
+                       {"endpoints", p.endpoints},
+                       {"error", p.error}});
     }
-    out["services"] = std::move(services);
+    services.push_back(
+        {{"name", s.name}, {"clusterIP", s.cluster_ip}, {"ports", std::move(ports)}});
   }
+  out["services"] = std::move(services);
   return out;
 }
 

@@ -76,12 +76,23 @@ CREATE TABLE events (
 );
 )sql";
 
+// Version 2: the Services' cluster IPs (issue #9), so that they survive a restart.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE services (
+  app TEXT NOT NULL CHECK (app <> ''),
+  service TEXT NOT NULL CHECK (service <> ''),
+  cluster_ip TEXT NOT NULL,
+  PRIMARY KEY (app, service)
+);
+)sql";
+
 using MigrationStep = Status (*)(sqlite3* db);
 
 Status MigrateTo1(sqlite3* db) { return Exec(db, kSchemaV1); }
+Status MigrateTo2(sqlite3* db) { return Exec(db, kSchemaV2); }
 
 // kMigrations[n] takes the schema from version n to n+1. Append, never edit a released step.
-constexpr MigrationStep kMigrations[] = {&MigrateTo1};
+constexpr MigrationStep kMigrations[] = {&MigrateTo1, &MigrateTo2};
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 Status RunStep(sqlite3* db, int from) {

@@ -8,7 +8,7 @@ namespace capstan::store {
 
 // The version of the schema this build writes, kept in `PRAGMA user_version`.
 // Version 0 is an empty file; each migration step takes version N to N+1.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Brings the database to kSchemaVersion, one step per version, each step in its own IMMEDIATE
 // transaction together with the user_version bump: a crash mid-migration leaves the previous

@@ -37,6 +37,11 @@ constexpr const char* kPutTask =
 constexpr const char* kPutRollout =
     "INSERT OR REPLACE INTO rollouts (app, workload, from_revision, to_revision, phase, message,"
     " started_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr const char* kPutService =
+    "INSERT OR REPLACE INTO services (app, service, cluster_ip) VALUES (?1, ?2, ?3)";
+constexpr const char* kDeleteService = "DELETE FROM services WHERE app = ?1 AND service = ?2";
+constexpr const char* kListServices =
+    "SELECT app, service, cluster_ip FROM services ORDER BY app, service";
 constexpr const char* kAppendEvent =
     "INSERT INTO events (time, object, type, reason, message) VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr const char* kDeleteApp = "DELETE FROM apps WHERE app = ?1";
@@ -229,6 +234,12 @@ Status SqliteStore::Apply(const WriteBatch::Op& op) {
     return Run(kPutRollout, r->app, r->workload, r->from_revision, r->to_revision, r->phase,
                r->message, r->started_at, r->updated_at);
   }
+  if (const auto* r = std::get_if<ServiceRecord>(&op)) {
+    return Run(kPutService, r->app, r->service, r->cluster_ip);
+  }
+  if (const auto* d = std::get_if<WriteBatch::DeleteService>(&op)) {
+    return Run(kDeleteService, d->app, d->service);
+  }
   if (const auto* r = std::get_if<EventRecord>(&op)) {
     return Run(kAppendEvent, r->time, r->object, r->type, r->reason, r->message);
   }
@@ -349,6 +360,17 @@ Result<std::vector<TaskRecord>> SqliteStore::ListTasks() {
     r.phase = row.ColumnText(8);
     r.updated_at = row.ColumnInt64(9);
     out.push_back(std::move(r));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<ServiceRecord>> SqliteStore::ListServices() {
+  std::lock_guard lock(mu_);
+  std::vector<ServiceRecord> out;
+  Status s = Query(kListServices, [&](const Statement& row) {
+    out.push_back(ServiceRecord{row.ColumnText(0), row.ColumnText(1), row.ColumnText(2)});
     return Status::Ok();
   });
   if (!s.ok()) return s;

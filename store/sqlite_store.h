@@ -80,6 +80,7 @@ class SqliteStore final : public Store {
                                                            const std::string& workload) override;
   model::Result<std::vector<TaskRecord>> ListTasks() override;
   model::Result<std::vector<RolloutRecord>> ListRollouts() override;
+  model::Result<std::vector<ServiceRecord>> ListServices() override;
   model::Result<std::vector<EventRecord>> ListEvents(std::int64_t after_seq,
                                                      std::size_t limit) override;
 

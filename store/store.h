@@ -67,6 +67,15 @@ struct RolloutRecord {
   friend bool operator==(const RolloutRecord&, const RolloutRecord&) = default;
 };
 
+// The address a Service was given (its cluster IP), kept for as long as the Service exists so
+// that a restarted daemon serves it at the same address.
+struct ServiceRecord {
+  std::string app;
+  std::string service;
+  std::string cluster_ip;
+  friend bool operator==(const ServiceRecord&, const ServiceRecord&) = default;
+};
+
 struct EventRecord {
   std::int64_t seq = 0;   // assigned by the store on append, increasing
   std::int64_t time = 0;  // unix milliseconds
@@ -90,6 +99,9 @@ class WriteBatch {
   struct DeleteRollout {
     std::string app, workload;
   };
+  struct DeleteService {
+    std::string app, service;
+  };
   // Deletes the revision history of one workload beyond the `keep` newest revisions
   // (failed revisions are kept regardless, so they are never retried).
   struct TrimRevisions {
@@ -97,16 +109,19 @@ class WriteBatch {
     int keep;
   };
   using Op = std::variant<AppRecord, RevisionRecord, TaskRecord, RolloutRecord, EventRecord,
-                          DeleteApp, DeleteTask, DeleteRollout, TrimRevisions>;
+                          DeleteApp, DeleteTask, DeleteRollout, TrimRevisions, ServiceRecord,
+                          DeleteService>;
 
   void Put(AppRecord r) { ops_.emplace_back(std::move(r)); }
   void Put(RevisionRecord r) { ops_.emplace_back(std::move(r)); }
   void Put(TaskRecord r) { ops_.emplace_back(std::move(r)); }
   void Put(RolloutRecord r) { ops_.emplace_back(std::move(r)); }
+  void Put(ServiceRecord r) { ops_.emplace_back(std::move(r)); }
   void Append(EventRecord r) { ops_.emplace_back(std::move(r)); }
   void Delete(DeleteApp d) { ops_.emplace_back(std::move(d)); }
   void Delete(DeleteTask d) { ops_.emplace_back(std::move(d)); }
   void Delete(DeleteRollout d) { ops_.emplace_back(std::move(d)); }
+  void Delete(DeleteService d) { ops_.emplace_back(std::move(d)); }
   void Trim(TrimRevisions t) { ops_.emplace_back(std::move(t)); }
 
   const std::vector<Op>& ops() const { return ops_; }
@@ -135,6 +150,7 @@ class Store {
                                                                    const std::string& workload) = 0;
   virtual model::Result<std::vector<TaskRecord>> ListTasks() = 0;
   virtual model::Result<std::vector<RolloutRecord>> ListRollouts() = 0;
+  virtual model::Result<std::vector<ServiceRecord>> ListServices() = 0;
   // Events with seq > after_seq, oldest first, at most `limit`.
   virtual model::Result<std::vector<EventRecord>> ListEvents(std::int64_t after_seq,
                                                              std::size_t limit) = 0;

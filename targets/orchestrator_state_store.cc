@@ -140,6 +140,13 @@ model::Result<orchestrator::OrchestratorState> OrchestratorStateStore::Load() {
     state.workloads.push_back(std::move(w));
   }
 
+  auto services = store_.ListServices();
+  if (!services.ok()) return services.status();
+  for (const auto& r : *services) {
+    cluster_ips_[Key(r.app, r.service)] = r.cluster_ip;
+    state.cluster_ips[Key(r.app, r.service)] = r.cluster_ip;
+  }
+
   auto tasks = store_.ListTasks();
   if (!tasks.ok()) return tasks.status();
   for (const auto& r : *tasks) {
@@ -322,17 +329,38 @@ model::Status OrchestratorStateStore::Save(const orchestrator::OrchestratorState
   for (const auto& [id, record] : tasks_) {
     if (!next_tasks.count(id)) batch.Delete(store::WriteBatch::DeleteTask{id});
   }
+  SaveClusterIps(state.cluster_ips, batch);
   if (batch.empty()) {
     tasks_ = std::move(next_tasks);
     fingerprints_ = std::move(next_fingerprints);
     return model::Status::Ok();
   }
-  if (auto s = store_.Write(batch); !s.ok()) return s;
+  if (auto s = store_.Write(batch); !s.ok()) {
+    cluster_ips_.clear();  // unknown what reached the store: the next Save writes them all
+    return s;
+  }
   tasks_ = std::move(next_tasks);
   fingerprints_ = std::move(next_fingerprints);
   revisions_ = std::move(next_revisions);
   failed_revisions_ = std::move(next_failed);
   return model::Status::Ok();
+}
+
+void OrchestratorStateStore::SaveClusterIps(const std::map<std::string, std::string>& now,
+                                            store::WriteBatch& batch) {
+  if (now == cluster_ips_) return;
+  for (const auto& [key, address] : now) {
+    auto it = cluster_ips_.find(key);
+    if (it != cluster_ips_.end() && it->second == address) continue;
+    const auto slash = key.find('/');
+    batch.Put(store::ServiceRecord{key.substr(0, slash), key.substr(slash + 1), address});
+  }
+  for (const auto& [key, address] : cluster_ips_) {
+    if (now.count(key)) continue;
+    const auto slash = key.find('/');
+    batch.Delete(store::WriteBatch::DeleteService{key.substr(0, slash), key.substr(slash + 1)});
+  }
+  cluster_ips_ = now;
 }
 
 }  // namespace capstan::targets

@@ -34,6 +34,8 @@ class OrchestratorStateStore {
   model::Status Save(const orchestrator::OrchestratorState& state);
 
  private:
+  // Adds the puts and deletes that bring the stored cluster IPs to `now`.
+  void SaveClusterIps(const std::map<std::string, std::string>& now, store::WriteBatch& batch);
   store::Store& store_;
   const model::Clock& clock_;
   // What the store holds, as last written, to write only differences.
@@ -42,6 +44,7 @@ class OrchestratorStateStore {
   std::map<std::string, store::RolloutRecord> rollouts_;  // key: app/workload
   std::set<std::string> revisions_;         // app/workload/revision with a template stored
   std::set<std::string> failed_revisions_;  // app/workload/revision marked failed
+  std::map<std::string, std::string> cluster_ips_;  // app/service -> address, as stored
   std::vector<orchestrator::TaskHandle> orphans_;
 };
 

@@ -74,9 +74,10 @@ AppObservation ToObservation(const orchestrator::AppStatus& status) {
   for (const auto& [name, s] : status.services) {
     ServiceObservation o;
     o.name = name;
+    o.cluster_ip = s.cluster_ip;
     for (const auto& p : s.ports) {
-      o.ports.push_back(
-          {p.name, p.port, p.bound_port, static_cast<int>(p.endpoints.size()), p.error});
+      o.ports.push_back({p.name, p.port, p.bound_port, static_cast<int>(p.endpoints.size()),
+                         p.error, p.node_port});
     }
     out.services.push_back(std::move(o));
   }

@@ -50,12 +50,14 @@ struct JobObservation {
 
 struct ServiceObservation {
   std::string name;
+  std::string cluster_ip;  // empty: headless
   struct Port {
     std::string name;
     int port = 0;
     int bound_port = 0;
     int endpoints = 0;
     std::string error;
+    int node_port = 0;  // NodePort / LoadBalancer: the port on the node address
   };
   std::vector<Port> ports;
 };

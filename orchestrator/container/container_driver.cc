@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "orchestrator/security_context.h"
+#include "orchestrator/dependency_gate.h"
 #include "orchestrator/task_files.h"
 
 namespace capstan::orchestrator::container {
@@ -166,6 +167,7 @@ struct ContainerDriver::PodState {
     std::string id;
     bool pause = false;
     bool essential = true;
+    bool sidecar = false;  // SIGTERM once the others have exited (not known after a restart)
     std::vector<model::ContainerDependency> depends_on;
     bool started = false;
     bool healthy = false;
@@ -175,7 +177,9 @@ struct ContainerDriver::PodState {
   std::string task_dir;
   std::size_t max_log_bytes = 10 << 20;
   bool stopping = false;
+  bool sidecars_to_stop = false;  // Stop() held SIGTERM back from the sidecars
   std::vector<Member> members;  // the pause container first, when there is one
+  std::string netns;            // the holder's network namespace, once known
 
   Member* Find(const std::string& name) {
     for (auto& m : members) {
@@ -408,6 +412,9 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
       !s.ok()) {
     return s.WithContext("task " + spec.task_id);
   }
+  if (!spec.hosts_file.empty()) {
+    if (Status s = WriteHostsFile(pod->task_dir, spec.hosts_file); !s.ok()) return s;
+  }
   std::map<std::string, model::VolumeType> volume_types;
   for (const auto& v : spec.volumes) volume_types[v.name] = v.type;
 
@@ -520,6 +527,10 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
                        type == model::VolumeType::kSecret;
       req.binds.push_back(std::move(bind));
     }
+    if (!spec.hosts_file.empty()) {
+      // Service names: the task's own hosts file, rewritten in place as Services change.
+      req.binds.push_back(BindMount{pod->task_dir + "/hosts", "/etc/hosts", true});
+    }
     req.memory_bytes = c.resources.memory_limit_bytes;
     req.nano_cpus = c.resources.cpu_limit_millis * 1'000'000;
     req.labels = base_labels;
@@ -533,6 +544,7 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     m.name = c.name;
     m.id = *id;
     m.essential = c.essential;
+    m.sidecar = c.sidecar;
     m.depends_on = c.depends_on;
     pod->members.push_back(std::move(m));
   }
@@ -637,6 +649,21 @@ std::vector<ContainerStatus> ContainerDriver::Inspect(const TaskHandle& handle) 
     by_name[m.name] = st;
   }
   if (!pod->stopping) AdvanceDependencies(*pod, &by_name);
+  if (pod->sidecars_to_stop) {
+    // Kubernetes 1.29+: sidecars get SIGTERM once every other container has exited.
+    bool others_running = false;
+    for (const auto& m : pod->members) {
+      if (!m.pause && !m.sidecar && by_name[m.name].state == ContainerState::kRunning) {
+        others_running = true;
+      }
+    }
+    if (!others_running) {
+      pod->sidecars_to_stop = false;
+      for (const auto& m : pod->members) {
+        if (m.sidecar) (void)client_->KillContainer(m.id, "SIGTERM");
+      }
+    }
+  }
   for (const auto& m : pod->members) {
     ContainerStatus& st = by_name[m.name];
     if (m.pause) {
@@ -652,63 +679,48 @@ std::vector<ContainerStatus> ContainerDriver::Inspect(const TaskHandle& handle) 
 
 void ContainerDriver::AdvanceDependencies(PodState& pod,
                                           std::map<std::string, ContainerStatus>* statuses) {
+  // What every member looks like as a dependency, for the shared gate.
+  std::map<std::string, DependencyState> states;
+  for (const auto& m : pod.members) {
+    auto st = statuses->find(m.name);
+    if (st == statuses->end()) continue;
+    const ContainerStatus& s = st->second;
+    DependencyState d;
+    d.started = m.started;
+    d.exited = s.state == ContainerState::kExited || s.state == ContainerState::kUnknown;
+    d.succeeded = s.state == ContainerState::kExited && s.exit_code == 0 && s.message.empty();
+    d.healthy = m.healthy;
+    d.exit_code = s.exit_code;
+    states[m.name] = d;
+  }
+  auto lookup = [&](const std::string& name) -> const DependencyState* {
+    auto it = states.find(name);
+    return it == states.end() ? nullptr : &it->second;
+  };
   for (auto& m : pod.members) {
     if (m.started || !m.blocked.empty() || m.pause) continue;
-    bool ready = true;
-    for (const auto& d : m.depends_on) {
-      const PodState::Member* dep = pod.Find(d.container);
-      auto st = statuses->find(d.container);
-      if (dep == nullptr || st == statuses->end()) {
-        m.blocked = fmt::format("depends on unknown container {}", d.container);
-        break;
-      }
-      const bool exited = st->second.state == ContainerState::kExited ||
-                          st->second.state == ContainerState::kUnknown;
-      const bool succeeded = exited && st->second.state == ContainerState::kExited &&
-                             st->second.exit_code == 0 && st->second.message.empty();
-      switch (d.condition) {
-        case model::DependencyCondition::kStart:
-          ready = ready && dep->started;
-          break;
-        case model::DependencyCondition::kComplete:
-          ready = ready && exited;
-          break;
-        case model::DependencyCondition::kSuccess:
-          if (exited && !succeeded) {
-            m.blocked = fmt::format(
-                "dependency {} did not succeed (exit code {}); condition "
-                "SUCCESS can no longer be met",
-                d.container, st->second.exit_code);
-          }
-          ready = ready && succeeded;
-          break;
-        case model::DependencyCondition::kHealthy:
-          if (exited) {
-            m.blocked = fmt::format("dependency {} exited before it was healthy", d.container);
-          }
-          ready = ready && dep->healthy && !exited;
-          break;
-      }
-      if (!m.blocked.empty()) break;
-    }
+    const GateVerdict verdict = EvaluateDependsOn(m.depends_on, lookup);
+    if (verdict.gate == Gate::kNever) m.blocked = verdict.why;
+    const bool ready = verdict.gate == Gate::kStart;
     ContainerStatus& mine = (*statuses)[m.name];
+    if (ready) {
+      if (Status s = client_->StartContainer(m.id); !s.ok()) {
+        m.blocked = "start failed: " + s.message();
+      }
+    }
+    // Later members of this pass see what just happened (a START dependency is met at once).
     if (!m.blocked.empty()) {
       mine.state = ContainerState::kExited;
       mine.exit_code = -1;
       mine.message = m.blocked;
+      states[m.name] = DependencyState{true, true, false, false, -1};
       continue;
     }
     if (!ready) continue;
-    if (Status s = client_->StartContainer(m.id); !s.ok()) {
-      m.blocked = "start failed: " + s.message();
-      mine.state = ContainerState::kExited;
-      mine.exit_code = -1;
-      mine.message = m.blocked;
-      continue;
-    }
     spdlog::debug("task {}: started container {} (dependencies met)", pod.task_id, m.name);
     m.started = true;
     mine.state = ContainerState::kRunning;
+    states[m.name].started = true;
     refreshed_ = false;
   }
 }
@@ -717,8 +729,15 @@ Status ContainerDriver::Signal(const TaskHandle& handle, const std::string& sign
                                bool include_pause) {
   PodState* pod = PodFor(handle);
   Status first;
+  // Stop (without the pause container) holds sidecars back until the others have exited
+  // (Inspect() signals them then); Kill takes everything.
+  const bool hold_sidecars =
+      !include_pause && std::any_of(pod->members.begin(), pod->members.end(),
+                                    [](const PodState::Member& m) { return m.sidecar; });
+  pod->sidecars_to_stop = hold_sidecars;
   for (const auto& m : pod->members) {
     if (m.pause && !include_pause) continue;
+    if (m.sidecar && hold_sidecars) continue;
     auto it = containers_.find(m.id);
     if (it != containers_.end() && !IsRunningState(it->second.state)) continue;
     Status s = client_->KillContainer(m.id, signal);
@@ -829,6 +848,19 @@ Result<std::map<std::string, TaskHandle>> ContainerDriver::ListManagedTasks() {
     }
   }
   return out;
+}
+
+std::string ContainerDriver::NetworkNamespace(const TaskHandle& handle) {
+  PodState* pod = PodFor(handle);
+  if (pod == nullptr || pod->members.empty()) return "";
+  if (pod->netns.empty()) {
+    // The first member holds the namespace (pause, or the holder container): see Start().
+    auto info = client_->InspectContainer(pod->members.front().id);
+    if (info.ok() && info->running && info->pid > 0) {
+      pod->netns = fmt::format("/proc/{}/ns/net", info->pid);
+    }
+  }
+  return pod->netns;
 }
 
 }  // namespace capstan::orchestrator::container

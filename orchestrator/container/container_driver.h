@@ -48,7 +48,9 @@ struct ContainerDriverOptions {
 // as their conditions come true (START: the dependency started; COMPLETE: it exited; SUCCESS: it
 // exited 0; HEALTHY: ReportHealth() said so). A dependency that can no longer be met (SUCCESS
 // after a non-zero exit, or a dependency that exited before HEALTHY) ends the task.
-// Stop()/Kill() send SIGTERM/SIGKILL without waiting; Cleanup() removes the containers.
+// Stop()/Kill() send SIGTERM/SIGKILL without waiting (Stop() holds SIGTERM back from sidecars,
+// ContainerLaunch::sidecar, until Inspect() sees the other containers exited); Cleanup() removes
+// the containers.
 // When the engine does not answer, Available() says so and Inspect() returns nothing (unknown),
 // so the orchestrator neither restarts nor fails tasks until it is back.
 // Thread-compatible (the loop thread); the background pulls are internal.
@@ -72,6 +74,8 @@ class ContainerDriver final : public Driver {
   bool EnforcesLimits() const override { return true; }
   model::Status Available() override;
   void ReportHealth(const TaskHandle& handle, const std::string& container, bool healthy) override;
+  // The pod holder's namespace: one engine inspect per pod, then cached.
+  std::string NetworkNamespace(const TaskHandle& handle) override;
 
   // Task ids of every container the engine holds with a capstan.task label (for re-adoption of
   // tasks started but not recorded before a crash), with a handle to each.

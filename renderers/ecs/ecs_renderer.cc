@@ -162,6 +162,23 @@ void EcsRenderer::Finish(model::Application& app, model::Diagnostics& diagnostic
                          it->second->location.ToString(), what));
       return nullptr;
     }
+    // secrets[] read Secrets of this application (the Kubernetes renderer, which runs first,
+    // has emitted them); a task without its secrets would not start, as on ECS.
+    bool secrets_ok = true;
+    for (const auto& use : it->second->secrets) {
+      const model::Resource* secret = app.Find(model::ResourceKind::kSecret, use.secret);
+      const auto* spec = secret ? std::get_if<model::SecretSpec>(&secret->spec) : nullptr;
+      if (spec != nullptr && spec->data.count(use.key) != 0) continue;
+      Report(out, model::Severity::kError, {use.location, use.field},
+             spec == nullptr
+                 ? fmt::format("Secret \"{}\" does not exist in application \"{}\" (add one "
+                               "with key \"{}\"); {} not rendered",
+                               use.secret, app.name, use.key, what)
+                 : fmt::format("Secret \"{}\" has no key \"{}\"; {} not rendered", use.secret,
+                               use.key, what));
+      secrets_ok = false;
+    }
+    if (!secrets_ok) return nullptr;
     return it->second;
   };
   auto add = [&](model::Resource resource, const FieldRef& where) {
@@ -207,6 +224,8 @@ void EcsRenderer::Finish(model::Application& app, model::Diagnostics& diagnostic
     bool ok = true;
     model::ServiceSpec service_spec;
     service_spec.selector = workload.selector;
+    // An ECS load balancer is reached from outside: served on the node address too.
+    service_spec.type = "LoadBalancer";
     std::set<std::pair<std::string, int>> seen;
     for (const auto& balancer : definition.load_balancers) {
       const auto& containers = workload.task.containers;
@@ -238,6 +257,17 @@ void EcsRenderer::Finish(model::Application& app, model::Diagnostics& diagnostic
       service_port.protocol = port->protocol;
       service_spec.ports.push_back(std::move(service_port));
     }
+    // Service Connect: one Service per services[] entry (ecs_service_connect.h).
+    std::vector<model::ServiceSpec> connected;
+    for (const auto& entry : definition.service_connect) {
+      auto connect = ecs::BuildServiceConnectService(entry, workload.task, task_definition->family,
+                                                     workload.selector, out);
+      if (!connect) {
+        ok = false;
+        continue;
+      }
+      connected.push_back(std::move(*connect));
+    }
     if (!ok) continue;
 
     model::Resource resource;
@@ -258,6 +288,17 @@ void EcsRenderer::Finish(model::Application& app, model::Diagnostics& diagnostic
       routed.labels = {{kServiceLabel, definition.name}};
       routed.spec = std::move(service_spec);
       add(std::move(routed), definition.load_balancers.front().container_where);
+    }
+    for (std::size_t i = 0; i < definition.service_connect.size(); ++i) {
+      const ecs::ServiceConnectService& entry = definition.service_connect[i];
+      model::Resource named;
+      named.id = model::ResourceId{app.name, model::ResourceKind::kService, entry.discovery_name};
+      named.dialect = model::Dialect::kEcs;
+      named.source_kind = "ECS Service Connect";
+      named.origin = entry.location;
+      named.labels = {{kServiceLabel, definition.name}};
+      named.spec = std::move(connected[i]);
+      add(std::move(named), {entry.location, entry.field});
     }
   }
 

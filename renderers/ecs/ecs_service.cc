@@ -83,7 +83,7 @@ std::optional<ServiceDefinition> ReadService(EcsDocument& doc, const json& root)
   doc.ReportUnhandled(root, "",
                       {"serviceName", "taskDefinition", "desiredCount", "deploymentConfiguration",
                        "healthCheckGracePeriodSeconds", "placementConstraints", "placementStrategy",
-                       "loadBalancers"});
+                       "loadBalancers", "serviceConnectConfiguration"});
   ServiceDefinition service;
   bool ok = true;
   const auto name = doc.String(root, "serviceName", "");
@@ -175,6 +175,7 @@ std::optional<ServiceDefinition> ReadService(EcsDocument& doc, const json& root)
                                                        Ref(doc, MemberPath(at, "containerPort"))});
     }
   }
+  ok = ReadServiceConnect(doc, root, service.service_connect) && ok;
   if (!ok) return std::nullopt;
   return service;
 }

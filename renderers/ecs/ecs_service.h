@@ -10,6 +10,7 @@
 #include "model/task_template.h"
 #include "model/workload.h"
 #include "renderers/ecs/ecs_document.h"
+#include "renderers/ecs/ecs_service_connect.h"
 
 namespace capstan::renderers::ecs {
 
@@ -48,6 +49,7 @@ struct ServiceDefinition {
   std::vector<model::PlacementConstraint> placement_constraints;
   std::vector<model::PlacementStrategy> placement_strategy;
   std::vector<LoadBalancerRef> load_balancers;
+  std::vector<ServiceConnectService> service_connect;  // enabled services[] entries
 };
 
 // A run-task input: a task definition run `count` times, once.

@@ -8,8 +8,10 @@
 #include <set>
 
 #include "model/image_reference.h"
+#include "renderers/ecs/ecs_container_security.h"
 #include "renderers/ecs/ecs_names.h"
 #include "renderers/ecs/ecs_placement.h"
+#include "renderers/ecs/ecs_secrets.h"
 #include "renderers/ecs/ecs_units.h"
 
 namespace capstan::renderers::ecs {
@@ -40,10 +42,17 @@ struct ContainerFacts {
   std::string path;  // "containerDefinitions[2]"
   std::vector<std::string> depends_on_fields;
   std::vector<std::string> mount_fields;
+  std::vector<SecretUse> secrets;  // location filled by the caller
 };
 
-std::optional<model::ProbeSpec> ReadHealthCheck(EcsDocument& doc, const json& container,
-                                                const std::string& path) {
+// A container healthCheck: the check as a probe, and its startPeriod in seconds.
+struct HealthCheck {
+  model::ProbeSpec probe;
+  int start_period = kDefaultStartPeriod;
+};
+
+std::optional<HealthCheck> ReadHealthCheck(EcsDocument& doc, const json& container,
+                                           const std::string& path) {
   const json* check = doc.Object(container, "healthCheck", path);
   if (check == nullptr) return std::nullopt;
   const std::string at = MemberPath(path, "healthCheck");
@@ -85,9 +94,23 @@ std::optional<model::ProbeSpec> ReadHealthCheck(EcsDocument& doc, const json& co
   probe.period_seconds = static_cast<int>(interval.value_or(kDefaultInterval));
   probe.timeout_seconds = static_cast<int>(timeout.value_or(kDefaultTimeout));
   probe.failure_threshold = static_cast<int>(retries.value_or(kDefaultRetries));
-  probe.initial_delay_seconds = static_cast<int>(start_period.value_or(kDefaultStartPeriod));
   probe.success_threshold = 1;
-  return probe;
+  return HealthCheck{probe, static_cast<int>(start_period.value_or(kDefaultStartPeriod))};
+}
+
+// ECS startPeriod: "the optional grace period to provide containers time to bootstrap before
+// failed health checks count towards the maximum number of retries ... If a health check
+// succeeds within the startPeriod, then the container is considered healthy" (HealthCheck, ECS
+// API reference). That is a Kubernetes startupProbe: the same check, every `interval`, allowed
+// ceil(startPeriod / interval) failures for the start period plus `retries` for the check
+// itself, after which it fails as the health check would; liveness and readiness wait for it.
+std::optional<model::ProbeSpec> StartupProbe(const HealthCheck& check) {
+  if (check.start_period <= 0) return std::nullopt;
+  model::ProbeSpec startup = check.probe;
+  const int period = check.probe.period_seconds;
+  startup.failure_threshold =
+      (check.start_period + period - 1) / period + check.probe.failure_threshold;
+  return startup;
 }
 
 void ReadPortMappings(EcsDocument& doc, const json& container, const std::string& path,
@@ -176,21 +199,65 @@ void ReadEnvironment(EcsDocument& doc, const json& container, const std::string&
   }
 }
 
-// secrets and environmentFiles fetch values from AWS (SSM, Secrets Manager, S3), which Capstan
-// cannot reach: the variables would silently be missing, so say which ones.
-void ReportRemoteEnvironment(EcsDocument& doc, const json& container, const std::string& path) {
-  if (const json* secrets = doc.Array(container, "secrets", path); secrets && !secrets->empty()) {
-    std::vector<std::string> names;
-    for (const json& secret : *secrets) {
-      if (secret.is_object() && secret.contains("name") && secret["name"].is_string()) {
-        names.push_back(secret["name"].get<std::string>());
+// secrets[{name, valueFrom}] -> env from a Secret of the application (ecs_secrets.h).
+void ReadSecrets(EcsDocument& doc, const json& container, const std::string& path,
+                 model::ContainerSpec& spec, ContainerFacts& facts) {
+  const json* secrets = doc.Array(container, "secrets", path);
+  if (secrets == nullptr) return;
+  const std::string field = MemberPath(path, "secrets");
+  for (std::size_t i = 0; i < secrets->size(); ++i) {
+    const json& entry = (*secrets)[i];
+    const std::string at = ElementPath(field, i);
+    if (!entry.is_object()) {
+      doc.Error(at, fmt::format("must be an object, not {}", EcsDocument::TypeName(entry)));
+      continue;
+    }
+    doc.ReportUnhandled(entry, at, {"name", "valueFrom"});
+    const auto name = doc.String(entry, "name", at);
+    const auto value_from = doc.String(entry, "valueFrom", at);
+    bool ok = true;
+    for (const char* key : {"name", "valueFrom"}) {
+      if (!EcsDocument::Has(entry, key)) {
+        doc.Error(MemberPath(at, key), "is required");
+        ok = false;
       }
     }
-    doc.Unsupported(MemberPath(path, "secrets"),
-                    fmt::format("ignored: secrets from SSM Parameter Store / Secrets Manager "
-                                "(valueFrom) are not supported; not set: {}",
-                                fmt::join(names, ", ")));
+    if (!name || !value_from || !ok) continue;
+    const std::string value_field = MemberPath(at, "valueFrom");
+    std::string error;
+    const auto source = ParseSecretValueFrom(*value_from, error);
+    if (!source && HasTemplateExpression(*value_from)) {
+      // A template in the region or account is harmless (they are not used); one in the name
+      // leaves no Secret name to read: said, as for a templated image, not an error.
+      doc.Unsupported(value_field,
+                      fmt::format("ignored: a {{{{ ... }}}} template expression does not name a "
+                                  "Secret; {} is not set",
+                                  *name));
+      continue;
+    }
+    if (!source) {
+      doc.Error(value_field, error);
+      continue;
+    }
+    if (source->version_ignored) {
+      doc.Warning(value_field,
+                  fmt::format("version-stage / version-id ignored: Secret \"{}\" in the "
+                              "repository has one version",
+                              source->secret));
+    }
+    model::EnvVar var;
+    var.name = *name;
+    var.source = model::EnvSource::kSecretKey;
+    var.ref_name = source->secret;
+    var.ref_key = source->key;
+    spec.env.push_back(std::move(var));
+    facts.secrets.push_back(SecretUse{source->secret, source->key, {}, value_field});
   }
+}
+
+// environmentFiles fetch values from S3, which Capstan cannot reach: the variables would
+// silently be missing, so say so.
+void ReportEnvironmentFiles(EcsDocument& doc, const json& container, const std::string& path) {
   if (const json* files = doc.Array(container, "environmentFiles", path);
       files && !files->empty()) {
     doc.Unsupported(MemberPath(path, "environmentFiles"),
@@ -308,11 +375,30 @@ std::optional<model::ContainerSpec> ReadContainer(EcsDocument& doc, const json& 
                                                   std::map<std::string, std::string>& annotations,
                                                   std::map<std::string, std::string>& label_fields,
                                                   ContainerFacts& facts) {
-  doc.ReportUnhandled(
-      container, path,
-      {"name", "image", "entryPoint", "command", "workingDirectory", "user", "environment",
-       "secrets", "environmentFiles", "portMappings", "cpu", "memory", "memoryReservation",
-       "essential", "healthCheck", "dependsOn", "mountPoints", "stopTimeout", "dockerLabels"});
+  doc.ReportUnhandled(container, path,
+                      {"name",
+                       "image",
+                       "entryPoint",
+                       "command",
+                       "workingDirectory",
+                       "user",
+                       "environment",
+                       "secrets",
+                       "environmentFiles",
+                       "portMappings",
+                       "cpu",
+                       "memory",
+                       "memoryReservation",
+                       "essential",
+                       "healthCheck",
+                       "dependsOn",
+                       "mountPoints",
+                       "stopTimeout",
+                       "dockerLabels",
+                       "readonlyRootFilesystem",
+                       "privileged",
+                       "linuxParameters",
+                       "ulimits"});
   model::ContainerSpec spec;
   const auto name = doc.String(container, "name", path);
   if (!name) {
@@ -341,16 +427,18 @@ std::optional<model::ContainerSpec> ReadContainer(EcsDocument& doc, const json& 
     spec.command = *entry_point;
   if (auto command = doc.StringArray(container, "command", path)) spec.args = *command;
   if (auto dir = doc.String(container, "workingDirectory", path)) spec.working_dir = *dir;
-  if (auto user = doc.String(container, "user", path)) spec.user = *user;
+  ReadContainerSecurity(doc, container, path, spec);
   ReadEnvironment(doc, container, path, spec);
-  ReportRemoteEnvironment(doc, container, path);
+  ReadSecrets(doc, container, path, spec, facts);
+  ReportEnvironmentFiles(doc, container, path);
   ReadPortMappings(doc, container, path, spec);
   ReadResources(doc, container, path, spec);
   // essential defaults to true (ContainerDefinition.essential).
   spec.essential = doc.Bool(container, "essential", path).value_or(true);
-  if (auto probe = ReadHealthCheck(doc, container, path)) {
-    spec.liveness = *probe;
-    spec.readiness = *probe;
+  if (auto check = ReadHealthCheck(doc, container, path)) {
+    spec.liveness = check->probe;
+    spec.readiness = check->probe;
+    spec.startup = StartupProbe(*check);
   }
   ReadDependsOn(doc, container, path, spec, facts);
   ReadMountPoints(doc, container, path, spec, facts);
@@ -554,7 +642,7 @@ std::optional<TaskDefinition> ReadTaskDefinition(EcsDocument& doc, const json& o
         doc.Error(at, fmt::format("must be an object, not {}", EcsDocument::TypeName(container)));
         continue;
       }
-      ContainerFacts container_facts{at, {}, {}};
+      ContainerFacts container_facts{at, {}, {}, {}};
       auto spec =
           ReadContainer(doc, container, at, task.annotations, label_fields, container_facts);
       if (!spec || spec->name.empty()) continue;
@@ -569,6 +657,10 @@ std::optional<TaskDefinition> ReadTaskDefinition(EcsDocument& doc, const json& o
       grace = std::max(
           grace, spec->stop_timeout_seconds > 0 ? spec->stop_timeout_seconds : kDefaultStopTimeout);
       task.containers.push_back(std::move(*spec));
+      for (SecretUse use : container_facts.secrets) {
+        use.location = doc.Locate(use.field);
+        definition.secrets.push_back(std::move(use));
+      }
       facts.push_back(std::move(container_facts));
     }
   }

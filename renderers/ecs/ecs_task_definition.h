@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/diagnostic.h"
 #include "model/task_template.h"
@@ -12,12 +13,22 @@ namespace capstan::renderers::ecs {
 
 // A task definition as read from one file, ready to be folded into the services and run-task
 // jobs that reference it by family.
+// A Secret a container's `secrets[]` reads: it must exist in the application when the task
+// definition is used (checked at linking, where the application's Secrets are known).
+struct SecretUse {
+  std::string secret;
+  std::string key;
+  model::SourceLocation location;  // of valueFrom
+  std::string field;
+};
+
 struct TaskDefinition {
   std::string family;
   std::string file;
   std::string family_field;        // "family" or "taskDefinition.family"
   model::SourceLocation location;  // of the family
   model::TaskTemplate task;
+  std::vector<SecretUse> secrets;
   bool ok = false;  // false when its file had errors: it must not be rendered
 };
 
@@ -26,9 +37,12 @@ struct TaskDefinition {
 // nullopt only when there is no usable family to refer to it by.
 //
 // Mapping (ECS -> model): entryPoint -> command, command -> args; environment -> literal env;
-// portMappings -> ports (protocol upper-cased); container cpu units -> cpu request (1024 = 1000m);
-// memory (MiB) -> memory limit (and request unless memoryReservation); healthCheck -> exec
-// liveness AND readiness probes; mountPoints -> volume mounts; stopTimeout -> per-container stop
+// secrets -> env from a Secret of the application (see ecs_secrets.h); user, privileged,
+// readonlyRootFilesystem, linuxParameters.capabilities, ulimits -> security and ulimits (see
+// ecs_container_security.h); portMappings -> ports (protocol upper-cased, name kept);
+// container cpu units -> cpu request (1024 = 1000m); memory (MiB) -> memory limit (and request
+// unless memoryReservation); healthCheck -> exec liveness AND readiness probes, plus a startup
+// probe when startPeriod is set; mountPoints -> volume mounts; stopTimeout -> per-container stop
 // timeout, and the task's grace period is the largest one (30 s when absent, the ECS default);
 // dockerLabels -> task annotations, `capstan.io/driver` choosing the driver; task cpu/memory ->
 // cpu_millis/memory_bytes; volumes host.sourcePath -> hostPath, otherwise emptyDir.

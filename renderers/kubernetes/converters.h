@@ -54,5 +54,11 @@ void ConvertService(Fields& doc, const DocumentInfo& info, Rendered& out);
 void ConvertConfigMap(Fields& doc, const DocumentInfo& info, Rendered& out);
 void ConvertSecret(Fields& doc, const DocumentInfo& info, Rendered& out);
 void ConvertAutoscaler(Fields& doc, const DocumentInfo& info, Rendered& out);
+// A bare Pod: a one-replica workload, or a one-completion Job (see pod.cc). Sets
+// out.resource.id.kind itself, since that depends on the pod's restartPolicy.
+void ConvertPod(Fields& doc, const DocumentInfo& info, Rendered& out);
+
+// The label a bare Pod's task carries and its workload selects on.
+inline constexpr std::string_view kPodLabel = "capstan.io/pod";
 
 }  // namespace capstan::renderers::kubernetes

@@ -32,6 +32,8 @@ constexpr std::array kKnownKinds = {
               "apps/v1", "1.16"},
     KnownKind{"batch/v1", "Job", model::ResourceKind::kJob, ConvertJob, "", ""},
     KnownKind{"batch/v1beta1", "Job", model::ResourceKind::kJob, ConvertJob, "batch/v1", "1.25"},
+    // kWorkload, or kJob when its restartPolicy is not Always: ConvertPod decides.
+    KnownKind{"v1", "Pod", model::ResourceKind::kWorkload, ConvertPod, "", ""},
     KnownKind{"v1", "Service", model::ResourceKind::kService, ConvertService, "", ""},
     KnownKind{"v1", "ConfigMap", model::ResourceKind::kConfigMap, ConvertConfigMap, "", ""},
     KnownKind{"v1", "Secret", model::ResourceKind::kSecret, ConvertSecret, "", ""},

@@ -259,6 +259,9 @@ void KubernetesRenderer::Finish(model::Application& app, model::Diagnostics& dia
           for (const auto& c : workload->task.containers) {
             for (const auto& p : c.ports) port_names.insert(p.name);
           }
+          for (const auto& c : workload->task.init_containers) {  // sidecars serve too
+            for (const auto& p : c.ports) port_names.insert(p.name);
+          }
         }
       }
       if (!selects_any) continue;

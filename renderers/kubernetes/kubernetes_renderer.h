@@ -12,8 +12,9 @@
 namespace capstan::renderers {
 
 // Renders Kubernetes manifests (YAML, multi-document; or JSON objects with apiVersion and kind)
-// into model resources: apps/v1 Deployment, batch/v1 Job, v1 Service, ConfigMap and Secret,
-// autoscaling/v2 HorizontalPodAutoscaler (plus removed API versions of these, with a warning).
+// into model resources: apps/v1 Deployment, batch/v1 Job, v1 Pod (a one-replica workload or a
+// one-completion Job, see pod.cc), v1 Service, ConfigMap and Secret, autoscaling/v2
+// HorizontalPodAutoscaler (plus removed API versions of these, with a warning).
 // Anything else is reported as an unsupported kind; unknown fields are reported by path.
 //
 // Budgets (RenderOptions::limits) are enforced before anything is converted: file size before

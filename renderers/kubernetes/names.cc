@@ -89,4 +89,27 @@ std::string CheckConfigKey(std::string_view key) {
   return "";
 }
 
+std::string CheckIpv4(std::string_view address) {
+  const std::string why = fmt::format(
+      "\"{}\" is not a valid IPv4 address (a.b.c.d, each 0-255, "
+      "no leading zeros)",
+      address);
+  int octets = 0;
+  std::size_t i = 0;
+  while (true) {
+    std::size_t start = i;
+    int value = 0;
+    while (i < address.size() && address[i] >= '0' && address[i] <= '9' && i - start < 3) {
+      value = value * 10 + (address[i] - '0');
+      ++i;
+    }
+    const std::size_t digits = i - start;
+    if (digits == 0 || value > 255 || (digits > 1 && address[start] == '0')) return why;
+    ++octets;
+    if (octets == 4) return i == address.size() ? "" : why;
+    if (i >= address.size() || address[i] != '.') return why;
+    ++i;
+  }
+}
+
 }  // namespace capstan::renderers::kubernetes

@@ -16,6 +16,10 @@ std::string CheckDns1123Subdomain(std::string_view name);
 // IANA service name (RFC 6335): at most 15 characters, lower-case alphanumerics and '-', at least
 // one letter, no leading/trailing/double '-'. Container port names and named target ports.
 std::string CheckIanaSvcName(std::string_view name);
+// IPv4 address in dotted-decimal form, as Kubernetes validates it since 1.30
+// (k8s.io/utils/net ParseIPSloppy is no longer accepted for new objects): four decimal octets
+// 0-255 without leading zeros ("10.0.0.010" is refused).
+std::string CheckIpv4(std::string_view address);
 // ConfigMap/Secret data key: [-._a-zA-Z0-9]+, at most 253 characters, not "." or "..".
 std::string CheckConfigKey(std::string_view key);
 

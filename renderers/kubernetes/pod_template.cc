@@ -7,8 +7,12 @@
 #include <string>
 
 #include "model/image_reference.h"
+#include "renderers/kubernetes/downward_api.h"
+#include "renderers/kubernetes/handler_fields.h"
+#include "renderers/kubernetes/lifecycle.h"
 #include "renderers/kubernetes/names.h"
 #include "renderers/kubernetes/quantity.h"
+#include "renderers/kubernetes/security_context.h"
 
 namespace capstan::renderers::kubernetes {
 namespace {
@@ -21,6 +25,15 @@ struct PodScope {
   std::vector<Reference>& references;
   std::set<std::string> volumes;              // declared and supported
   std::set<std::string> unsupported_volumes;  // declared, reported, dropped
+  PodSecurityDefaults security;               // the pod's securityContext
+  // resourceFieldRef.containerName values, checked once every container is known.
+  struct ContainerRef {
+    std::string name;
+    model::SourceLocation at;
+    std::string field;
+  };
+  std::vector<ContainerRef> container_refs;
+  int grace_period_seconds = 30;  // terminationGracePeriodSeconds
 };
 
 void AddReference(PodScope& pod, RefKind kind, const std::string& name, const Fields& at,
@@ -77,10 +90,32 @@ void ConvertEnv(PodScope& pod, Fields& c, model::ContainerSpec& out) {
         AddReference(pod, kind, var.ref_name, *ref, "name", var.optional);
         ref->ReportUnread();
       }
-      from->ReportUnread();        // fieldRef, resourceFieldRef: reported as unsupported
-      if (sources == 0) continue;  // nothing Capstan can evaluate; already reported
-      if (sources > 1) {
+      bool usable = true;  // false: a downward API reference was reported as unusable
+      if (auto ref = from->Map("fieldRef")) {
+        ++sources;
+        usable = ConvertFieldRef(*ref, var) && usable;
+      }
+      if (auto ref = from->Map("resourceFieldRef")) {
+        ++sources;
+        const bool converted = ConvertResourceFieldRef(*ref, var);
+        usable = converted && usable;
+        if (converted && !var.ref_name.empty()) {
+          YAML::Node at = ref->Get("containerName");
+          pod.container_refs.push_back(
+              {var.ref_name, pod.findings.Where(at), ref->PathOf("containerName")});
+        }
+      }
+      from->ReportUnread();
+      if (sources == 0) {
+        pod.findings.Error(from->node(), from->path(),
+                           "must specify one of configMapKeyRef, secretKeyRef, fieldRef or "
+                           "resourceFieldRef");
+      } else if (sources > 1) {
         pod.findings.Error(from->node(), from->path(), "must specify exactly one source");
+      }
+      if (sources != 1 || !usable) {
+        e.ReportUnread();
+        continue;
       }
     }
     e.ReportUnread();
@@ -197,36 +232,6 @@ void ConvertResources(PodScope& pod, Fields& c, model::ContainerSpec& out) {
   r->ReportUnread();
 }
 
-// A probe's port: a number in range, or the name of one of the container's ports.
-std::string ProbePort(PodScope& pod, Fields& handler, const model::ContainerSpec& container) {
-  if (!handler.Has("port")) {
-    pod.findings.Error(handler.node(), handler.PathOf("port"), "required field is missing");
-    return "";
-  }
-  auto port = handler.IntOrStr("port");
-  if (!port) return "";
-  YAML::Node at = handler.Get("port");
-  if (port->is_int) {
-    if (port->int_value < 1 || port->int_value > 65535) {
-      pod.findings.Error(at, handler.PathOf("port"),
-                         fmt::format("must be between 1 and 65535 (got {})", port->int_value));
-    }
-    return port->ToString();
-  }
-  if (std::string why = CheckIanaSvcName(port->str); !why.empty()) {
-    pod.findings.Error(at, handler.PathOf("port"), why);
-    return port->str;
-  }
-  bool found = false;
-  for (const auto& p : container.ports) found = found || p.name == port->str;
-  if (!found) {
-    pod.findings.Error(
-        at, handler.PathOf("port"),
-        fmt::format("no port named \"{}\" in container \"{}\"", port->str, container.name));
-  }
-  return port->str;
-}
-
 enum class ProbeKind { kLiveness, kReadiness, kStartup };
 
 std::optional<model::ProbeSpec> ConvertProbe(PodScope& pod, Fields& c, std::string_view key,
@@ -240,49 +245,41 @@ std::optional<model::ProbeSpec> ConvertProbe(PodScope& pod, Fields& c, std::stri
   if (auto http = p->Map("httpGet")) {
     ++handlers;
     probe.action = model::ProbeAction::kHttpGet;
-    probe.port = ProbePort(pod, *http, container);
-    probe.path = http->String("path").value_or("/");
-    probe.host = http->String("host").value_or("");
-    probe.scheme = http->String("scheme").value_or("HTTP");
-    if (probe.scheme != "HTTP" && probe.scheme != "HTTPS") {
-      pod.findings.Error(http->Get("scheme"), http->PathOf("scheme"),
-                         fmt::format("must be HTTP or HTTPS (got \"{}\")", probe.scheme));
-    }
-    if (auto headers = http->List("httpHeaders")) {
-      for (std::size_t i = 0; i < headers->size(); ++i) {
-        Fields h(pod.findings, (*headers)[i], IndexPath(http->PathOf("httpHeaders"), i));
-        if (!h.is_map()) continue;
-        std::string name = RequiredString(h, "name");
-        probe.http_headers.emplace_back(name, h.String("value").value_or(""));
-        h.ReportUnread();
-      }
-    }
-    http->ReportUnread();
+    HttpGetAction get = ReadHttpGet(*http, container);
+    probe.port = std::move(get.port);
+    probe.path = std::move(get.path);
+    probe.host = std::move(get.host);
+    probe.scheme = std::move(get.scheme);
+    probe.http_headers = std::move(get.headers);
   }
   if (auto tcp = p->Map("tcpSocket")) {
     ++handlers;
     probe.action = model::ProbeAction::kTcpSocket;
-    probe.port = ProbePort(pod, *tcp, container);
+    probe.port = PortReference(*tcp, container);
     probe.host = tcp->String("host").value_or("");
     tcp->ReportUnread();
   }
   if (auto exec = p->Map("exec")) {
     ++handlers;
     probe.action = model::ProbeAction::kExec;
-    probe.command = exec->StringList("command").value_or(std::vector<std::string>{});
-    if (probe.command.empty()) {
-      pod.findings.Error(exec->node(), exec->PathOf("command"), "must not be empty");
-    }
-    exec->ReportUnread();
+    probe.command = ReadExecCommand(*exec);
   }
-  if (p->Has("grpc")) {
+  if (auto grpc = p->Map("grpc")) {
+    // core/v1 GRPCAction: port is a number (not a name), service optional.
     ++handlers;
-    usable = false;
-    pod.findings.Unsupported(p->Get("grpc"), p->PathOf("grpc"),
-                             "gRPC probes are not supported; this probe is ignored");
+    probe.action = model::ProbeAction::kGrpc;
+    if (!grpc->Has("port")) {
+      pod.findings.Error(grpc->node(), grpc->PathOf("port"), "required field is missing");
+    }
+    if (auto port = IntInRange(*grpc, "port", 1, 65535, "must be between 1 and 65535")) {
+      probe.port = std::to_string(*port);
+    }
+    probe.grpc_service = grpc->String("service").value_or("");
+    grpc->ReportUnread();
   }
   if (handlers == 0) {
-    pod.findings.Error(p->node(), p->path(), "must specify a handler: httpGet, tcpSocket or exec");
+    pod.findings.Error(p->node(), p->path(),
+                       "must specify a handler: httpGet, tcpSocket, exec or grpc");
     usable = false;
   } else if (handlers > 1) {
     pod.findings.Error(p->node(), p->path(), "may not specify more than one handler");
@@ -336,11 +333,43 @@ void ConvertVolumeMounts(PodScope& pod, Fields& c, model::ContainerSpec& out) {
   }
 }
 
+// Where a container is declared: spec.containers or spec.initContainers.
+enum class ContainerRole { kRegular, kInit };
+
+// An init container's restartPolicy: only Always (a native sidecar, KEP-753) may be written.
+void ConvertInitRestartPolicy(PodScope& pod, Fields& c, model::ContainerSpec& out) {
+  auto policy = c.String("restartPolicy");
+  if (!policy) return;
+  if (*policy == "Always") {
+    out.restart_always = true;
+  } else {
+    pod.findings.Error(c.Get("restartPolicy"), c.PathOf("restartPolicy"),
+                       fmt::format("must be Always (a sidecar) or absent (got \"{}\")", *policy));
+  }
+}
+
+// pkg/apis/core/validation validateInitContainers: a regular init container runs to completion
+// before the pod is ready, so hooks and probes have no meaning for it.
+void RejectRunningOnlyFields(PodScope& pod, Fields& c) {
+  for (std::string_view key : {"lifecycle", "livenessProbe", "readinessProbe", "startupProbe"}) {
+    if (!c.Has(key)) continue;
+    pod.findings.Error(c.Get(key), c.PathOf(key),
+                       "may not be set for init containers without restartPolicy: Always");
+  }
+}
+
 std::optional<model::ContainerSpec> ConvertContainer(PodScope& pod, const YAML::Node& node,
-                                                     const std::string& path) {
+                                                     const std::string& path, ContainerRole role) {
   Fields c(pod.findings, node, path);
   if (!c.is_map()) return std::nullopt;
   model::ContainerSpec out;
+  // Regular containers and sidecars keep running, so they may have probes and hooks.
+  bool keeps_running = true;
+  if (role == ContainerRole::kInit) {
+    ConvertInitRestartPolicy(pod, c, out);
+    keeps_running = out.restart_always;
+    if (!keeps_running) RejectRunningOnlyFields(pod, c);
+  }
   out.name = RequiredString(c, "name");
   if (!out.name.empty()) {
     if (std::string why = CheckDns1123Label(out.name); !why.empty()) {
@@ -367,10 +396,14 @@ std::optional<model::ContainerSpec> ConvertContainer(PodScope& pod, const YAML::
   ConvertEnvFrom(pod, c, out);
   ConvertPorts(pod, c, out);
   ConvertResources(pod, c, out);
-  out.liveness = ConvertProbe(pod, c, "livenessProbe", ProbeKind::kLiveness, out);
-  out.readiness = ConvertProbe(pod, c, "readinessProbe", ProbeKind::kReadiness, out);
-  out.startup = ConvertProbe(pod, c, "startupProbe", ProbeKind::kStartup, out);
+  if (keeps_running) {
+    out.liveness = ConvertProbe(pod, c, "livenessProbe", ProbeKind::kLiveness, out);
+    out.readiness = ConvertProbe(pod, c, "readinessProbe", ProbeKind::kReadiness, out);
+    out.startup = ConvertProbe(pod, c, "startupProbe", ProbeKind::kStartup, out);
+    ConvertLifecycle(c, pod.grace_period_seconds, out);
+  }
   ConvertVolumeMounts(pod, c, out);
+  ConvertContainerSecurityContext(c, pod.security, out);
   if (auto policy = c.String("imagePullPolicy")) {
     if (*policy == "Always") {
       out.image_pull_policy = model::ImagePullPolicy::kAlways;
@@ -489,6 +522,28 @@ void ConvertVolumes(PodScope& pod, Fields& spec, model::TaskTemplate& task) {
   }
 }
 
+// dnsPolicy (core/v1 DNSPolicy). Service names resolve under ClusterFirst; ClusterFirstWithHostNet
+// is ClusterFirst for a pod on the host network, which Capstan's tasks are not told apart by.
+// None needs dnsConfig, which Capstan does not write into tasks: both are reported.
+void ConvertDnsPolicy(Fields& spec, model::TaskTemplate& task) {
+  auto policy = spec.String("dnsPolicy");
+  if (!policy) return;
+  if (*policy == "ClusterFirst" || *policy == "ClusterFirstWithHostNet") {
+    task.dns_policy = model::DnsPolicy::kClusterFirst;
+  } else if (*policy == "Default") {
+    task.dns_policy = model::DnsPolicy::kDefault;
+  } else if (*policy == "None") {
+    spec.findings().Unsupported(spec.Get("dnsPolicy"), spec.PathOf("dnsPolicy"),
+                                "dnsPolicy None (with dnsConfig) is not supported; ClusterFirst "
+                                "applies");
+  } else {
+    spec.findings().Error(spec.Get("dnsPolicy"), spec.PathOf("dnsPolicy"),
+                          fmt::format("must be ClusterFirst, ClusterFirstWithHostNet, Default or "
+                                      "None (got \"{}\")",
+                                      *policy));
+  }
+}
+
 }  // namespace
 
 void ConvertPodTemplate(Fields& tpl, PodOwner owner, model::TaskTemplate& task,
@@ -511,10 +566,12 @@ void ConvertPodTemplate(Fields& tpl, PodOwner owner, model::TaskTemplate& task,
             fmt::format("unknown driver \"{}\": must be process or container", driver->second));
       }
     }
-    meta->Ignore("name");  // pod names are generated
-    meta->Ignore("namespace");
-    meta->Ignore("creationTimestamp");
-    meta->ReportUnread();
+    if (owner != PodOwner::kPod) {  // a bare Pod's metadata was checked as the document's
+      meta->Ignore("name");         // pod names are generated
+      meta->Ignore("namespace");
+      meta->Ignore("creationTimestamp");
+      meta->ReportUnread();
+    }
   }
   auto spec = tpl.Map("spec");
   if (!spec) {
@@ -524,8 +581,35 @@ void ConvertPodTemplate(Fields& tpl, PodOwner owner, model::TaskTemplate& task,
     tpl.ReportUnread();
     return;
   }
-  PodScope pod{findings, references, {}, {}};
+  // Read first: a sleep hook may not outlast it.
+  task.termination_grace_period_seconds =
+      IntInRange(*spec, "terminationGracePeriodSeconds", 0, INT32_MAX, "must be >= 0").value_or(30);
+  PodScope pod{findings,
+               references,
+               {},
+               {},
+               ConvertPodSecurityContext(*spec),
+               {},
+               task.termination_grace_period_seconds};
   ConvertVolumes(pod, *spec, task);
+  std::set<std::string> names;  // unique across initContainers and containers
+  auto convert_all = [&](std::string_view key, ContainerRole role,
+                         std::vector<model::ContainerSpec>& into) {
+    auto list = spec->List(key);
+    if (!list) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      std::string path = IndexPath(spec->PathOf(key), i);
+      const YAML::Node& node = (*list)[i];  // const: operator[] must not insert
+      auto container = ConvertContainer(pod, node, path, role);
+      if (!container) continue;
+      if (!container->name.empty() && !names.insert(container->name).second) {
+        findings.Error(node["name"], path + ".name",
+                       fmt::format("duplicate container name \"{}\"", container->name));
+      }
+      into.push_back(std::move(*container));
+    }
+  };
+  convert_all("initContainers", ContainerRole::kInit, task.init_containers);
   auto containers = spec->List("containers");
   if (!containers || containers->empty()) {
     if (!spec->Has("containers") || containers) {
@@ -533,21 +617,15 @@ void ConvertPodTemplate(Fields& tpl, PodOwner owner, model::TaskTemplate& task,
                      "at least one container is required");
     }
   } else {
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < containers->size(); ++i) {
-      std::string path = IndexPath(spec->PathOf("containers"), i);
-      const YAML::Node& node = (*containers)[i];  // const: operator[] must not insert
-      auto container = ConvertContainer(pod, node, path);
-      if (!container) continue;
-      if (!container->name.empty() && !names.insert(container->name).second) {
-        findings.Error(node["name"], path + ".name",
-                       fmt::format("duplicate container name \"{}\"", container->name));
-      }
-      task.containers.push_back(std::move(*container));
+    convert_all("containers", ContainerRole::kRegular, task.containers);
+  }
+  for (const auto& ref : pod.container_refs) {
+    if (names.count(ref.name) == 0) {
+      findings.Error(ref.at, ref.field,
+                     fmt::format("no container named \"{}\" in this pod", ref.name));
     }
   }
-  task.termination_grace_period_seconds =
-      IntInRange(*spec, "terminationGracePeriodSeconds", 0, INT32_MAX, "must be >= 0").value_or(30);
+  ConvertDnsPolicy(*spec, task);
   task.node_selector =
       spec->StringMap("nodeSelector").value_or(std::map<std::string, std::string>{});
 
@@ -579,8 +657,7 @@ void ConvertPodTemplate(Fields& tpl, PodOwner owner, model::TaskTemplate& task,
                      "a Job's pods must use Never or OnFailure, not Always");
     }
   }
-  // Written by `kubectl create --dry-run -o yaml`; the defaults Capstan uses anyway.
-  spec->Ignore("dnsPolicy");
+  // Written by `kubectl create --dry-run -o yaml`; the default Capstan uses anyway.
   spec->Ignore("schedulerName");
   spec->ReportUnread();
   tpl.ReportUnread();

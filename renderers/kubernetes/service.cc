@@ -1,12 +1,99 @@
 // v1 Service -> model::ServiceSpec.
 #include <fmt/format.h>
 
+#include <optional>
 #include <set>
 
 #include "renderers/kubernetes/converters.h"
 #include "renderers/kubernetes/names.h"
 
 namespace capstan::renderers::kubernetes {
+
+namespace {
+
+// clusterIP / clusterIPs: "None" is a headless Service, ""/absent lets Capstan assign the
+// address, an IPv4 address is kept (ServiceSpec::cluster_ip) for the orchestrator to honour when
+// it lies in its range. IPv6 (and the second address of a dual-stack pair) is not supported.
+void ConvertClusterIp(Fields& spec, model::ServiceSpec& svc) {
+  Findings& f = spec.findings();
+  auto ip = spec.String("clusterIP");
+  std::optional<std::string> first;
+  YAML::Node first_at;
+  std::string first_field;
+  if (auto ips = spec.List("clusterIPs")) {
+    for (std::size_t i = 0; i < ips->size(); ++i) {
+      std::string field = IndexPath(spec.PathOf("clusterIPs"), i);
+      auto value = ReadString(f, (*ips)[i], field);
+      if (!value) continue;
+      if (i == 0) {
+        first = value;
+        first_at = (*ips)[i];
+        first_field = field;
+      } else {
+        f.Unsupported(
+            (*ips)[i], field,
+            fmt::format("a second (dual-stack) cluster IP ({}) is not supported", *value));
+      }
+    }
+  }
+  YAML::Node at = spec.Get("clusterIP");
+  std::string field = spec.PathOf("clusterIP");
+  if (ip && first && *first != *ip) {
+    // ValidateService: "must match `clusterIP` when specified".
+    f.Error(first_at, first_field,
+            fmt::format("must be the same as clusterIP (\"{}\"), got \"{}\"", *ip, *first));
+    return;
+  }
+  if (!ip && first) {
+    ip = first;
+    at = first_at;
+    field = first_field;
+  }
+  if (!ip || ip->empty()) return;
+  if (*ip == "None") {
+    svc.headless = true;
+    if (svc.type == "NodePort" || svc.type == "LoadBalancer") {
+      f.Error(at, field, fmt::format("may not be None for {} Services", svc.type));
+    }
+    return;
+  }
+  if (ip->find(':') != std::string::npos) {
+    f.Unsupported(at, field,
+                  fmt::format("IPv6 cluster IP {} is not supported; Capstan assigns an IPv4 "
+                              "address",
+                              *ip));
+    return;
+  }
+  if (std::string why = CheckIpv4(*ip); !why.empty()) {
+    f.Error(at, field, why);
+    return;
+  }
+  svc.cluster_ip = *ip;
+}
+
+// ports[].nodePort: in Kubernetes' default --service-node-port-range 30000-32767, only for
+// NodePort and LoadBalancer Services, and unique within the Service (ValidateService).
+void ConvertNodePort(Fields& p, const std::string& type, std::set<int>& seen,
+                     model::ServicePort& port) {
+  if (!p.Has("nodePort")) return;
+  Findings& f = p.findings();
+  auto node_port =
+      IntInRange(p, "nodePort", 30000, 32767, "must be in the node port range 30000-32767");
+  if (!node_port) return;
+  if (type != "NodePort" && type != "LoadBalancer") {
+    f.Error(p.Get("nodePort"), p.PathOf("nodePort"),
+            fmt::format("may not be used when type is {}", type));
+    return;
+  }
+  if (!seen.insert(*node_port).second) {
+    f.Error(p.Get("nodePort"), p.PathOf("nodePort"),
+            fmt::format("duplicate nodePort {}", *node_port));
+    return;
+  }
+  port.node_port = *node_port;
+}
+
+}  // namespace
 
 void ConvertService(Fields& doc, const DocumentInfo& /*info*/, Rendered& out) {
   Findings& f = doc.findings();
@@ -29,21 +116,13 @@ void ConvertService(Fields& doc, const DocumentInfo& /*info*/, Rendered& out) {
               fmt::format("must be ClusterIP, NodePort or LoadBalancer (got \"{}\")", *type));
     }
   }
-  if (auto ip = spec->String("clusterIP")) {
-    if (*ip == "None") {
-      svc.headless = true;
-    } else if (!ip->empty()) {
-      f.Unsupported(spec->Get("clusterIP"), spec->PathOf("clusterIP"),
-                    fmt::format("a fixed clusterIP ({}) is not supported; Capstan assigns the "
-                                "address",
-                                *ip));
-    }
-  }
+  ConvertClusterIp(*spec, svc);
   svc.selector = spec->StringMap("selector").value_or(std::map<std::string, std::string>{});
 
   auto ports = spec->List("ports");
   if (ports) {
     std::set<std::string> names;
+    std::set<int> node_ports;
     for (std::size_t i = 0; i < ports->size(); ++i) {
       Fields p(f, (*ports)[i], IndexPath(spec->PathOf("ports"), i));
       if (!p.is_map()) continue;
@@ -83,7 +162,8 @@ void ConvertService(Fields& doc, const DocumentInfo& /*info*/, Rendered& out) {
                   fmt::format("must be TCP, UDP or SCTP (got \"{}\")", *protocol));
         }
       }
-      p.ReportUnread();  // nodePort, appProtocol: reported
+      ConvertNodePort(p, svc.type, node_ports, port);
+      p.ReportUnread();  // appProtocol: reported
       svc.ports.push_back(std::move(port));
     }
   }

@@ -111,6 +111,7 @@ kind: Service
 metadata:
   name: web
 spec:
+  type: LoadBalancer  # also served on the node address, where the test connects
   selector:
     app: web
   ports:

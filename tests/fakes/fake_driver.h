@@ -70,6 +70,11 @@ class FakeDriver final : public orchestrator::Driver {
       s.state = t.running ? orchestrator::ContainerState::kRunning
                           : orchestrator::ContainerState::kExited;
       if (t.running && waiting.count(c.name)) s.state = orchestrator::ContainerState::kWaiting;
+      if (auto e = exited.find(c.name); t.running && e != exited.end()) {
+        s.state = orchestrator::ContainerState::kExited;
+        s.exit_code = e->second.first;
+        s.message = e->second.second;
+      }
       s.exit_code = t.exit_code;
       s.signal = t.signal;
       out.push_back(s);
@@ -149,6 +154,8 @@ class FakeDriver final : public orchestrator::Driver {
   int not_yet_starts = 0;              // Start() answers kUnavailable this many times
   model::Status available;             // what Available() answers
   std::set<std::string> waiting;       // container names reported kWaiting while running
+  // container name -> (exit code, message) reported kExited while the task runs
+  std::map<std::string, std::pair<int, std::string>> exited;
   std::map<std::string, bool> health;  // "<task>/<container>" -> last ReportHealth()
   std::map<std::string, FakeTask> tasks;
   std::vector<std::string> log;

@@ -5,6 +5,7 @@
 //   GET /                  200 "capstan-test-server version=<label> pid=<pid>\n"
 //   GET /hang              never answers (whatever the flags)
 //   GET /require-header?name=N&value=V   200 if the request has header N: V, else 400
+//   GET /file              200 with the content of --serve-file, 404 if it cannot be read
 // Prints "listening on 127.0.0.1:<port> version=<label> pid=<pid>" to stdout once bound.
 //
 // Flags (SECONDS may be fractional, e.g. 0.5):
@@ -20,6 +21,12 @@
 //   --unhealthy              /healthz always answers 503
 //   --fail-health-after S    /healthz answers 503 from S seconds after start
 //   --ready-after SECONDS    /healthz and /readyz answer 503 until SECONDS after start
+//   --serve-file PATH        the file GET /file answers with (read at each request)
+//   --drain-file PATH        once PATH exists the server drains: /healthz and /readyz answer 503
+//                            "draining" (what a preStop hook touches before SIGTERM)
+//   --term-log PATH          on SIGTERM, write "draining" or "serving" (whether --drain-file
+//                            existed at that moment) to PATH, then exit 0
+#include <fcntl.h>
 #include <httplib.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -49,7 +56,25 @@ struct Flags {
   bool unhealthy = false;
   std::optional<double> fail_health_after;
   std::optional<double> ready_after;
+  std::string serve_file;
+  std::string drain_file;
+  std::string term_log;
 };
+
+// For the SIGTERM handler (async-signal-safe calls only): set once before it is installed.
+const char* g_drain_file = nullptr;
+const char* g_term_log = nullptr;
+
+void OnSigterm(int) {
+  const bool draining = g_drain_file != nullptr && ::access(g_drain_file, F_OK) == 0;
+  int fd = ::open(g_term_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd >= 0) {
+    const char* what = draining ? "draining\n" : "serving\n";
+    (void)!::write(fd, what, std::strlen(what));
+    ::close(fd);
+  }
+  std::_Exit(0);
+}
 
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr, "capstan-test-server: %s (see the top of tests/helpers/test_server.cc)\n",
@@ -89,6 +114,12 @@ Flags Parse(int argc, char** argv) {
       f.fail_health_after = std::atof(value().c_str());
     else if (a == "--ready-after")
       f.ready_after = std::atof(value().c_str());
+    else if (a == "--serve-file")
+      f.serve_file = value();
+    else if (a == "--drain-file")
+      f.drain_file = value();
+    else if (a == "--term-log")
+      f.term_log = value();
     else
       Usage(("unknown flag " + a).c_str());
   }
@@ -113,6 +144,11 @@ int main(int argc, char** argv) {
     return *flags.exit_code;
   }
   if (flags.ignore_sigterm) ::signal(SIGTERM, SIG_IGN);
+  if (!flags.term_log.empty() && !flags.ignore_sigterm) {
+    g_term_log = flags.term_log.c_str();
+    if (!flags.drain_file.empty()) g_drain_file = flags.drain_file.c_str();
+    ::signal(SIGTERM, OnSigterm);
+  }
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [start] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -128,9 +164,14 @@ int main(int argc, char** argv) {
     bool ready = !flags.ready_after || elapsed() >= *flags.ready_after;
     bool healthy =
         !flags.unhealthy && (!flags.fail_health_after || elapsed() < *flags.fail_health_after);
+    const bool draining =
+        !flags.drain_file.empty() && ::access(flags.drain_file.c_str(), F_OK) == 0;
     if (!ready) {
       res.status = 503;
       res.set_content("not ready\n", "text/plain");
+    } else if (draining) {
+      res.status = 503;
+      res.set_content("draining\n", "text/plain");
     } else if (!healthy && req.path == "/healthz") {
       res.status = 503;
       res.set_content("unhealthy\n", "text/plain");
@@ -146,6 +187,16 @@ int main(int argc, char** argv) {
         req.get_header_value(req.get_param_value("name").c_str()) == req.get_param_value("value");
     res.status = ok ? 200 : 400;
     res.set_content(ok ? "ok\n" : "missing header\n", "text/plain");
+  });
+  server.Get("/file", [&](const httplib::Request&, httplib::Response& res) {
+    std::ifstream in(flags.serve_file, std::ios::binary);
+    if (flags.serve_file.empty() || !in) {
+      res.status = 404;
+      res.set_content("no file\n", "text/plain");
+      return;
+    }
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    res.set_content(content, "text/plain");
   });
   server.Get("/", [&](const httplib::Request& req, httplib::Response& res) {
     if (flags.hang) return hang(req, res);

@@ -4,7 +4,7 @@
 # real_pod_features_test.cc: a grpc-probed workload (tests/helpers/grpc_health_server.py on
 # Debian's python3-grpcio), the downward API and a securityContext, with the same harness.
 capstan_test(real_process_test
-  SRCS real_process_test.cc real_pod_features_test.cc
+  SRCS real_process_test.cc real_lifecycle_test.cc real_pod_features_test.cc
   DEPS capstan_orchestrator PkgConfig::HTTPLIB Threads::Threads
   LABELS e2e
   TIMEOUT 600)

@@ -410,5 +410,100 @@ TEST_F(ProcessDriverTest, RealCgroupV1MemoryLimitWhenThisMachineAllowsIt) {
   ::rmdir(("/sys/fs/cgroup/cpu/" + parent).c_str());
 }
 
+// dependsOn (the shape init containers take): a waiting container is spawned by Inspect() once
+// its conditions hold, and its pid is reported then.
+TEST_F(ProcessDriverTest, ContainersWaitForTheirDependsOnConditions) {
+  ProcessDriver driver(base_.string());
+  ContainerLaunch init = Shell("init", "sleep 0.3; echo init > order.txt");
+  init.essential = false;
+  ContainerLaunch main = Shell("main", "echo main >> order.txt; sleep 30");
+  main.depends_on = {{"init", model::DependencyCondition::kSuccess}};
+  ContainerLaunch side = Shell("side", "echo side >> side.txt; sleep 30");
+  side.depends_on = {{"main", model::DependencyCondition::kStart}};
+  auto h = driver.Start(Spec("dep", {main, init, side}));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  CleanupGuard guard{driver, *h};
+  EXPECT_EQ(h->containers[0].pid, 0);  // main waits
+  EXPECT_GT(h->containers[1].pid, 0);
+  auto st = driver.Inspect(*h);
+  EXPECT_EQ(st[0].state, ContainerState::kWaiting);
+  EXPECT_EQ(st[2].state, ContainerState::kWaiting);
+  ContainerStatus main_status;
+  ASSERT_TRUE(WaitFor([&] {
+    st = driver.Inspect(*h);
+    if (st[0].pid != 0) main_status = st[0];
+    return st[0].state == ContainerState::kRunning && st[2].state == ContainerState::kRunning;
+  }));
+  // main started after init's success; side (START of main) in the same pass.
+  EXPECT_GT(main_status.pid, 0);
+  EXPECT_EQ(main_status.state, ContainerState::kRunning);
+  EXPECT_TRUE(WaitFor([&] { return Read(base_ / "dep" / "order.txt") == "init\nmain\n"; }))
+      << Read(base_ / "dep" / "order.txt");
+  // Stop() reaches the late-started processes through the handle the driver gave back.
+  ASSERT_TRUE(driver.Stop(*h).ok());
+  EXPECT_TRUE(WaitFor([&] {
+    st = driver.Inspect(*h);
+    return st[0].state == ContainerState::kExited && st[2].state == ContainerState::kExited;
+  }));
+  EXPECT_EQ(st[0].signal, SIGTERM);
+}
+
+TEST_F(ProcessDriverTest, ADependencyThatCanNeverHoldEndsTheWaitingContainer) {
+  ProcessDriver driver(base_.string());
+  ContainerLaunch init = Shell("init", "exit 4");
+  init.essential = false;
+  ContainerLaunch main = Shell("main", "touch started; sleep 30");
+  main.depends_on = {{"init", model::DependencyCondition::kSuccess}};
+  auto h = driver.Start(Spec("never", {main, init}));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  CleanupGuard guard{driver, *h};
+  ContainerStatus st = WaitExit(driver, *h, 0);
+  EXPECT_EQ(st.state, ContainerState::kExited);
+  EXPECT_EQ(st.exit_code, -1);
+  EXPECT_NE(st.message.find("dependency init did not succeed (exit code 4)"), std::string::npos)
+      << st.message;
+  EXPECT_FALSE(fs::exists(base_ / "never" / "started"));
+}
+
+TEST_F(ProcessDriverTest, WaitingContainersNeverStartOnceTheTaskIsStopping) {
+  ProcessDriver driver(base_.string());
+  ContainerLaunch init = Shell("init", "sleep 0.2");
+  init.essential = false;
+  ContainerLaunch main = Shell("main", "touch started; sleep 30");
+  main.depends_on = {{"init", model::DependencyCondition::kComplete}};
+  auto h = driver.Start(Spec("stopping", {main, init}));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  CleanupGuard guard{driver, *h};
+  ASSERT_TRUE(driver.Stop(*h).ok());
+  EXPECT_EQ(WaitExit(driver, *h, 1).state, ContainerState::kExited);
+  auto st = driver.Inspect(*h);
+  EXPECT_EQ(st[0].state, ContainerState::kExited);
+  EXPECT_EQ(st[0].message, "never started");
+  EXPECT_FALSE(fs::exists(base_ / "stopping" / "started"));
+}
+
+// Kubernetes 1.29+: a sidecar is stopped after the main containers.
+TEST_F(ProcessDriverTest, SidecarsGetSigtermOnlyAfterTheOtherContainersExited) {
+  ProcessDriver driver(base_.string());
+  ContainerLaunch main = Shell("main",
+                               "trap 'sleep 0.3; echo main >> order.txt; exit 0' TERM; "
+                               "sleep 30 & wait");
+  ContainerLaunch side = Shell("proxy",
+                               "trap 'echo proxy >> order.txt; exit 0' TERM; "
+                               "sleep 30 & wait");
+  side.sidecar = true;
+  auto h = driver.Start(Spec("sidecar", {main, side}));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  CleanupGuard guard{driver, *h};
+  std::this_thread::sleep_for(200ms);  // both shells have set their traps
+  ASSERT_TRUE(driver.Stop(*h).ok());
+  std::vector<ContainerStatus> st;
+  ASSERT_TRUE(WaitFor([&] {
+    st = driver.Inspect(*h);
+    return st[0].state == ContainerState::kExited && st[1].state == ContainerState::kExited;
+  }));
+  EXPECT_EQ(Read(base_ / "sidecar" / "order.txt"), "main\nproxy\n");
+}
+
 }  // namespace
 }  // namespace capstan::orchestrator

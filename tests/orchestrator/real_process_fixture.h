@@ -65,7 +65,9 @@ inline model::ServiceSpec ServiceFor(const std::string& name) {
 
 class RealHarness : public scenario::StepLoop<RealHarness> {
  public:
-  RealHarness() {
+  // `ephemeral_service_ports`: Services listen on an ephemeral port of their cluster IP (so that
+  // parallel tests never collide); false serves the declared ports, which names need.
+  explicit RealHarness(bool ephemeral_service_ports = true) {
     dir_ = std::filesystem::temp_directory_path() /
            ("capstan-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(Seq()));
     std::filesystem::remove_all(dir_);
@@ -82,7 +84,7 @@ class RealHarness : public scenario::StepLoop<RealHarness> {
     node.port_max = node.port_min + 249;
     scheduler_.AddNode(node);
     OrchestratorOptions options;
-    options.ephemeral_service_ports = true;
+    options.ephemeral_service_ports = ephemeral_service_ports;
     options.runner.task_dir_root = (dir_ / "tasks").string();
     // Crash-loop back-off shortened so a crash-looping revision is seen in seconds.
     options.runner.backoff.initial = 200ms;

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 
@@ -68,6 +70,73 @@ TEST(RealServiceProxy, RollingUpdateUnderLoadLosesNoRequest) {
   ExpectNoLostRequestDuringRollout(h, app, [](AppSpec& a) {
     a.workloads["web"].task.containers[0].args = {"--version", "v2"};
   });
+}
+
+// Services by cluster IP and by name, as a Kubernetes pod reaches them: two Services of one app on
+// the same port each get their own address; a process resolves `web` (its own app) and
+// `api.<app>.svc.cluster.local` through the hosts file Capstan mounts over its /etc/hosts.
+TEST(RealServiceNames, ProcessesReachServicesOnTheSamePortByNameAndAddress) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a private /etc/hosts for a process needs root";
+  RealHarness h(/*ephemeral_service_ports=*/false);
+  AppSpec app;
+  app.app = "svcnames" + std::to_string(::getpid());
+  app.workloads["web"] = ServerWorkload("web", 1, {"--version", "web1"});
+  app.services["web"] = ServiceFor("web");
+  app.workloads["api"] = ServerWorkload("api", 1, {"--version", "api7"});
+  app.services["api"] = ServiceFor("api");  // port 80 too
+  Deploy(h, app, "web", 1);
+  Deploy(h, app, "api", 1);
+  const auto services = h.orch().Status(app.app).services;
+  ASSERT_TRUE(services.at("web").ports.at(0).error.empty()) << services.at("web").ports[0].error;
+  ASSERT_TRUE(services.at("api").ports.at(0).error.empty()) << services.at("api").ports[0].error;
+  EXPECT_NE(services.at("web").cluster_ip, services.at("api").cluster_ip);
+
+  model::WorkloadSpec client;
+  client.replicas = 1;
+  client.selector = {{"app", "client"}};
+  client.task.labels = {{"app", "client"}};
+  client.task.termination_grace_period_seconds = 1;
+  model::ContainerSpec c;
+  c.name = "client";
+  c.command = {"/bin/sh", "-c",
+               "curl -sf http://web/ > web.out; "
+               "curl -sf http://api." + app.app + ".svc.cluster.local:80/ > api.out; "
+               "curl -sf http://$API_SERVICE_HOST:$API_SERVICE_PORT/ > env.out; "
+               "touch done; exec sleep 600"};
+  // An exec probe runs with the task's names too.
+  model::ProbeSpec resolves;
+  resolves.action = model::ProbeAction::kExec;
+  resolves.command = {"getent", "hosts", "web"};
+  resolves.period_seconds = 1;
+  c.readiness = resolves;
+  client.task.containers.push_back(c);
+  app.workloads["client"] = client;
+  h.orch().SetDesired(app);
+  std::string dir;
+  ASSERT_TRUE(h.RunUntil(
+      [&] {
+        for (const auto& [id, t] : h.orch().runner().tasks()) {
+          if (t.owner == "client" && std::filesystem::exists(t.launch.task_dir + "/done")) {
+            dir = t.launch.task_dir;
+            return true;
+          }
+        }
+        return false;
+      },
+      20s));
+  auto read = [&](const std::string& file) {
+    std::ifstream in(dir + "/" + file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_NE(read("web.out").find("web1"), std::string::npos) << read("web.out");
+  EXPECT_NE(read("api.out").find("api7"), std::string::npos) << read("api.out");
+  EXPECT_NE(read("env.out").find("api7"), std::string::npos) << read("env.out");
+  EXPECT_TRUE(h.RunUntil(
+      [&] { return ReadyOf(h.orch().Status(app.app).workloads["client"]) == 1; }, 10s));
+  // The node's /etc/hosts is untouched: the names live in the task's own mount namespace.
+  std::ifstream node_hosts("/etc/hosts");
+  std::string node(std::istreambuf_iterator<char>(node_hosts), {});
+  EXPECT_EQ(node.find("cluster.local"), std::string::npos);
 }
 
 // 3. Automatic rollback with real processes: v1 keeps every Ready task throughout.

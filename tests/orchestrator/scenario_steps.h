@@ -185,6 +185,7 @@ void ExpectNoLostRequestDuringRollout(Harness& h, AppSpec& app,
   const auto svc = h.orch().Status(app.app).services["web"];
   ASSERT_EQ(svc.ports.size(), 1u);
   const int port = svc.ports[0].bound_port;
+  const std::string address = svc.ports[0].address;  // the Service's cluster IP
   ASSERT_GT(port, 0) << svc.ports[0].error;
   ASSERT_EQ(svc.ports[0].endpoints.size(), 3u);
 
@@ -196,7 +197,7 @@ void ExpectNoLostRequestDuringRollout(Harness& h, AppSpec& app,
   std::thread client([&] {
     while (!stop.load()) {
       const auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
-      httplib::Client cli("127.0.0.1", port);
+      httplib::Client cli(address, port);
       cli.set_connection_timeout(5);
       cli.set_read_timeout(5);
       auto res = cli.Get("/");

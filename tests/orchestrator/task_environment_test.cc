@@ -279,5 +279,65 @@ TEST(BuildLaunchSpec, CarriesSecurityContextAndUlimits) {
   EXPECT_EQ(spec->containers[0].ulimits, c.ulimits);
 }
 
+// Kubernetes' init order as dependsOn: init containers chain by SUCCESS, a sidecar is waited
+// for by START (and keeps running), the main containers wait for the last of each.
+TEST(InitContainerDependencies, ChainInitContainersBySuccessAndSidecarsByStart) {
+  using model::DependencyCondition;
+  using Deps = std::vector<model::ContainerDependency>;
+  model::TaskTemplate t;
+  t.containers.resize(2);
+  t.containers[0].name = "app";
+  t.containers[1].name = "worker";
+  t.init_containers.resize(4);
+  t.init_containers[0].name = "fetch";
+  t.init_containers[1].name = "proxy";
+  t.init_containers[1].restart_always = true;
+  t.init_containers[2].name = "migrate";
+  t.init_containers[3].name = "logs";
+  t.init_containers[3].restart_always = true;
+  const InitOrder order = InitContainerDependencies(t);
+  ASSERT_EQ(order.depends_on.size(), 6u);
+  const Deps mains = {{"proxy", DependencyCondition::kStart},
+                      {"migrate", DependencyCondition::kSuccess},
+                      {"logs", DependencyCondition::kStart}};
+  EXPECT_EQ(order.depends_on[0], mains);
+  EXPECT_EQ(order.depends_on[1], mains);
+  EXPECT_EQ(order.depends_on[2], Deps{});                                            // fetch
+  EXPECT_EQ(order.depends_on[3], (Deps{{"fetch", DependencyCondition::kSuccess}}));  // proxy
+  EXPECT_EQ(order.depends_on[4], (Deps{{"fetch", DependencyCondition::kSuccess},
+                                       {"proxy", DependencyCondition::kStart}}));  // migrate
+  EXPECT_EQ(order.depends_on[5], (Deps{{"proxy", DependencyCondition::kStart},
+                                       {"migrate", DependencyCondition::kSuccess}}));  // logs
+
+  model::TaskTemplate plain;
+  plain.containers.resize(1);
+  EXPECT_TRUE(InitContainerDependencies(plain).depends_on.empty());
+}
+
+TEST(InitContainerDependencies, LaunchSpecListsInitContainersAfterTheMainOnesWithTheirEnv) {
+  model::TaskTemplate t;
+  model::ContainerSpec app;
+  app.name = "app";
+  app.command = {"/bin/app"};
+  app.ports = {{"http", 8080, 0, "TCP"}};
+  t.containers = {app};
+  model::ContainerSpec init;
+  init.name = "init";
+  init.command = {"/bin/init", "$(GREETING)"};
+  init.env = {{"GREETING", model::EnvSource::kLiteral, "hello"}};
+  t.init_containers = {init};
+  EnvironmentInputs in;
+  in.host_ports = {31000};
+  auto spec = BuildLaunchSpec("t-1", "a", "w", "r", t, in);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  ASSERT_EQ(spec->containers.size(), 2u);
+  EXPECT_EQ(spec->containers[0].name, "app");
+  EXPECT_TRUE(spec->containers[0].essential);
+  EXPECT_EQ(spec->containers[1].name, "init");
+  EXPECT_FALSE(spec->containers[1].essential);
+  EXPECT_TRUE(spec->containers[1].ports.empty());
+  EXPECT_EQ(spec->containers[1].command, (std::vector<std::string>{"/bin/init", "hello"}));
+}
+
 }  // namespace
 }  // namespace capstan::orchestrator

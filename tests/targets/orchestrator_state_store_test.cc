@@ -54,5 +54,29 @@ TEST(OrchestratorStateStore, JournalOnlyTaskIsPlacedWithItsPorts) {
   EXPECT_FALSE(t.handle.has_value());  // to be found by its task id / labels
 }
 
+// Services keep their cluster IPs across a restart; a Service that is gone loses its record.
+TEST(OrchestratorStateStore, ClusterIpsSurviveARestartAndLeaveWithTheirService) {
+  store::testing::TempDir dir;
+  testing::FakeClock clock;
+  {
+    auto db = store::SqliteStore::Open(dir.Sub("capstan.db"));
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    OrchestratorStateStore states(**db, clock);
+    ASSERT_TRUE(states.Load().ok());
+    auto state = OneWorkload();
+    state.cluster_ips = {{"shop/web", "127.96.3.4"}, {"shop/cache", "127.96.9.9"}};
+    ASSERT_TRUE(states.Save(state).ok());
+    state.cluster_ips.erase("shop/cache");
+    ASSERT_TRUE(states.Save(state).ok());
+  }
+  auto db = store::SqliteStore::Open(dir.Sub("capstan.db"));
+  ASSERT_TRUE(db.ok());
+  OrchestratorStateStore states(**db, clock);
+  auto loaded = states.Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->cluster_ips,
+            (std::map<std::string, std::string>{{"shop/web", "127.96.3.4"}}));
+}
+
 }  // namespace
 }  // namespace capstan::targets

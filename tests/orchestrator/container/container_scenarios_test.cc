@@ -215,19 +215,25 @@ TEST(ContainerServiceProxy, RollingUpdateUnderLoadLosesNoRequest) {
   });
 }
 
-// A container reaches a Service through the discovery variables of its environment: the proxy
-// listens on every interface and WEB_SERVICE_HOST names the engine's bridge gateway
-// (host.containers.internal), since 127.0.0.1 in a container is its own pod.
-TEST(ContainerServiceProxy, ContainersReachServicesThroughTheirEnvironment) {
+// A container reaches Services as a Kubernetes pod does: by name (`web`,
+// `web.svcenv.svc.cluster.local`, through the task's hosts file) and through the discovery
+// variables, at the Service's cluster IP and declared port — served inside the pod's own network
+// namespace by listeners the proxy opens there (the container's 127.0.0.0/8 is its own). Two
+// Services of one app on the same port do not collide.
+TEST(ContainerServiceProxy, ContainersReachServicesByNameAndClusterIp) {
   testing::EngineEnv env;
   CAPSTAN_REQUIRE_ENGINE_ENV(env);
-  ContainerHarness h(env, "", {}, PodNetwork::kFirstContainer, "0.0.0.0");
+  if (::geteuid() != 0) GTEST_SKIP() << "listeners inside a pod's network namespace need root";
+  ContainerHarness h(env);
   AppSpec app;
   app.app = "svcenv";
   app.workloads["web"] = WebWorkload(env, "web", 1, "v1");
   app.services["web"] = ServiceFor("web");
+  app.workloads["api"] = WebWorkload(env, "api", 1, "v7");
+  app.services["api"] = ServiceFor("api");  // the same port 80: its own address
   Deploy(h, app, "web", 1);
-  // Added once the Service exists: discovery variables name the Services of the task's start.
+  Deploy(h, app, "api", 1);
+  // Added once the Services exist: discovery variables name the Services of the task's start.
   model::WorkloadSpec client;
   client.replicas = 1;
   client.selector = {{"app", "client"}};
@@ -238,8 +244,11 @@ TEST(ContainerServiceProxy, ContainersReachServicesThroughTheirEnvironment) {
   c.name = "client";
   c.image = env.image;
   c.command = {"/bin/sh", "-c", "trap 'exit 0' TERM; sleep 86400 & wait"};
-  c.readiness = ExecProbe(
-      {"/bin/sh", "-c", "wget -q -O- http://$WEB_SERVICE_HOST:$WEB_SERVICE_PORT/ | grep -q v1"});
+  c.readiness =
+      ExecProbe({"/bin/sh", "-c",
+                 "wget -q -O- http://$WEB_SERVICE_HOST:$WEB_SERVICE_PORT/ | grep -q v1 && "
+                 "wget -q -O- http://web/ | grep -q v1 && "
+                 "wget -q -O- http://api.svcenv.svc.cluster.local:80/ | grep -q v7"});
   client.task.containers.push_back(c);
   app.workloads["client"] = client;
   Deploy(h, app, "client", 1);
@@ -251,7 +260,10 @@ TEST(ContainerServiceProxy, ContainersReachServicesThroughTheirEnvironment) {
   for (const auto& [k, v] : t->launch.containers.at(0).env) {
     if (k == "WEB_SERVICE_HOST") host = v;
   }
-  EXPECT_EQ(host, "host.containers.internal");
+  const auto services = h.orch().Status("svcenv").services;
+  EXPECT_EQ(host, services.at("web").cluster_ip);
+  EXPECT_NE(services.at("web").cluster_ip, services.at("api").cluster_ip);
+  EXPECT_EQ(host.rfind("127.96.", 0), 0u) << host;
 }
 
 // Two daemons on one engine (each its own instance id) run a task of the same id side by side:
@@ -499,6 +511,111 @@ TEST(ContainerDependsOn, FailedDependencyFailsTheTaskNamingIt) {
   EXPECT_TRUE(Contains(events, "SUCCESS")) << events;
   // Neither app nor side ever ran.
   EXPECT_FALSE(Contains(events, "Ready")) << events;
+}
+
+// 5b. Kubernetes init containers, a native sidecar and a postStart hook, in containers.
+
+TEST(ContainerInitContainers, InitContainersPrepareAFileThePostStartedMainContainerServes) {
+  testing::EngineEnv env;
+  CAPSTAN_REQUIRE_ENGINE_ENV(env);
+  ContainerHarness h(env, "", {}, PodNetwork::kPauseContainer);
+  model::WorkloadSpec w = WebWorkload(env, "k8s", 1, "v1", /*healthy=*/false);
+  w.task.volumes = {{"shared", model::VolumeType::kEmptyDir, "", {}}};
+  auto shell = [&](const std::string& name, const std::string& script) {
+    model::ContainerSpec c;
+    c.name = name;
+    c.image = env.image;
+    c.command = {"/bin/sh", "-c", script};
+    c.volume_mounts = {{"shared", "/shared", "", false}};
+    return c;
+  };
+  // Ordered: run at once, "two" would come first (the second one does not wait for the file).
+  model::ContainerSpec sidecar = shell("logger", "trap 'exit 0' TERM; sleep 86400 & wait");
+  sidecar.restart_always = true;
+  w.task.init_containers = {shell("first", "sleep 1; echo one > /shared/page.txt"),
+                            shell("second", "echo two >> /shared/page.txt"), sidecar};
+  model::ContainerSpec& web = w.task.containers[0];
+  web.volume_mounts = {{"shared", "/shared", "", false}};
+  web.command = ServeCommand("cp /shared/page.txt /www/");
+  // Readiness asks /healthz, which only the postStart hook (run in the container) writes.
+  model::LifecycleHandler post;
+  post.action = model::HookAction::kExec;
+  post.command = {"/bin/sh", "-c", "echo ok > /www/healthz"};
+  web.post_start = post;
+  AppSpec spec;
+  spec.app = "k8s";
+  spec.workloads["web"] = w;
+  h.orch().SetDesired(spec);
+  WorkloadStatus st;
+  ASSERT_TRUE(h.RunUntil(
+      [&] {
+        st = h.Workload("k8s", "web");
+        return st.ready == 1;
+      },
+      90s))
+      << Describe(st) << EventsText(h.events());
+  const TaskSummary task = st.tasks.at(0);
+  httplib::Client cli("127.0.0.1", task.host_ports.at(0));
+  cli.set_read_timeout(3);
+  auto page = cli.Get("/page.txt");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->body, "one\ntwo\n");
+  auto first = h.engine().InspectContainer(h.ContainerId(task.id, "first"));
+  auto logger = h.engine().InspectContainer(h.ContainerId(task.id, "logger"));
+  auto main = h.engine().InspectContainer(h.ContainerId(task.id, "web"));
+  ASSERT_TRUE(first.ok() && logger.ok() && main.ok());
+  EXPECT_FALSE(first->running);
+  EXPECT_EQ(first->exit_code, 0);
+  EXPECT_TRUE(logger->running);  // the sidecar runs beside the main container
+  // ... which started once the sidecar had (a START dependency: not once its script ran).
+  EXPECT_LE(EngineTime(first->finished_at), EngineTime(logger->started_at));
+  EXPECT_LE(EngineTime(logger->started_at), EngineTime(main->started_at))
+      << logger->started_at << " vs " << main->started_at;
+  h.RunFor(1500ms);
+  EXPECT_EQ(h.Workload("k8s", "web").ready, 1) << EventsText(h.events());
+  EXPECT_EQ(h.Workload("k8s", "web").tasks.at(0).restarts, 0);
+}
+
+TEST(ContainerPreStop, AnExecHookRunsInTheContainerBeforeSigtermThenTheSidecarStops) {
+  testing::EngineEnv env;
+  CAPSTAN_REQUIRE_ENGINE_ENV(env);
+  ContainerHarness h(env, "", {}, PodNetwork::kPauseContainer);
+  model::WorkloadSpec w = WebWorkload(env, "drain", 1, "v1");
+  w.task.termination_grace_period_seconds = 10;
+  w.task.volumes = {{"shared", model::VolumeType::kEmptyDir, "", {}}};
+  model::ContainerSpec& web = w.task.containers[0];
+  web.volume_mounts = {{"shared", "/shared", "", false}};
+  // On SIGTERM the main container records it (after a pause, so a sidecar stopped at the same
+  // time would come first); the preStop hook records itself before.
+  web.command = {"/bin/sh", "-c",
+                 "trap 'sleep 0.5; echo term >> /shared/log; exit 0' TERM\n"
+                 "echo version=v1 > /www/index.html; echo ok > /www/healthz\n"
+                 "httpd -f -p 8080 -h /www & wait"};
+  model::LifecycleHandler drain;
+  drain.action = model::HookAction::kExec;
+  drain.command = {"/bin/sh", "-c", "echo prestop >> /shared/log"};
+  web.pre_stop = drain;
+  model::ContainerSpec side;
+  side.name = "shipper";
+  side.image = env.image;
+  side.restart_always = true;
+  side.command = {"/bin/sh", "-c",
+                  "trap 'echo sidecar >> /shared/log; exit 0' TERM; sleep 86400 & wait"};
+  side.volume_mounts = {{"shared", "/shared", "", false}};
+  w.task.init_containers = {side};
+  AppSpec spec;
+  spec.app = "drain";
+  spec.workloads["web"] = w;
+  h.orch().SetDesired(spec);
+  ASSERT_TRUE(h.RunUntil([&] { return h.Workload("drain", "web").ready == 1; }, 90s))
+      << Describe(h.Workload("drain", "web")) << EventsText(h.events());
+  const std::string task_id = h.Workload("drain", "web").tasks.at(0).id;
+  h.orch().RemoveApp("drain");
+  ASSERT_TRUE(h.RunUntil([&] { return h.orch().Apps().empty(); }, 60s)) << EventsText(h.events());
+  std::ifstream in(h.dir() / "tasks" / task_id / "volumes" / "shared" / "log");
+  std::stringstream log;
+  log << in.rdbuf();
+  EXPECT_EQ(log.str(), "prestop\nterm\nsidecar\n") << EventsText(h.events());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -118,7 +118,11 @@ TEST_F(EcsCorpus, FirelensHealthCheckTaskDefinition) {
   EXPECT_EQ(probe->failure_threshold, 2);
   EXPECT_EQ(probe->timeout_seconds, 5);
   EXPECT_EQ(probe->period_seconds, 10);
-  EXPECT_EQ(probe->initial_delay_seconds, 30);
+  // startPeriod 30 is a startup probe: ceil(30 / 10) + 2 failures allowed.
+  EXPECT_EQ(probe->initial_delay_seconds, 0);
+  ASSERT_TRUE(task.containers[0].startup.has_value());
+  EXPECT_EQ(task.containers[0].startup->failure_threshold, 5);
+  EXPECT_EQ(task.containers[0].startup->period_seconds, 10);
   EXPECT_EQ(task.containers[1].resources.memory_request_bytes, 100LL * 1024 * 1024);
   EXPECT_EQ(task.containers[1].resources.memory_limit_bytes, 0);
 }
@@ -127,7 +131,7 @@ TEST_F(EcsCorpus, AppMeshTaskDefinitionWithHealthyDependency) {
   const auto r = RenderOne("appmesh-firelens-colorteller-black");
   EXPECT_TRUE(r.Errors().empty()) << r.Dump();
   EXPECT_TRUE(r.HasWarning("proxyConfiguration", "ignored"));
-  EXPECT_TRUE(r.HasWarning("containerDefinitions[2].ulimits", "ignored"));
+  EXPECT_FALSE(r.HasWarning("containerDefinitions[2].ulimits", "ignored")) << r.Dump();
   EXPECT_TRUE(r.HasWarning("networkMode", "ignored"));
   const auto job =
       Render({File("appmesh-firelens-colorteller-black"),
@@ -140,6 +144,8 @@ TEST_F(EcsCorpus, AppMeshTaskDefinitionWithHealthyDependency) {
   ASSERT_EQ(task.containers.size(), 3u);
   EXPECT_EQ(task.containers[1].depends_on.at(0).condition, model::DependencyCondition::kHealthy);
   EXPECT_EQ(task.containers[2].user, "1337");
+  EXPECT_EQ(task.containers[2].security.run_as_user, 1337);
+  EXPECT_EQ(task.containers[2].ulimits, (std::vector<model::Ulimit>{{"nofile", 15000, 15000}}));
   EXPECT_EQ(task.containers[2].ports.size(), 3u);
   EXPECT_EQ(task.containers[2].liveness->period_seconds, 5);
   EXPECT_EQ(task.containers[2].liveness->initial_delay_seconds, 0);
@@ -268,10 +274,48 @@ TEST_F(EcsCorpus, EcspressoTaskDefinitionTemplate) {
     templates += d.message.find("unrendered template") != std::string::npos ? 1 : 0;
   }
   EXPECT_EQ(templates, 1) << r.Dump();
-  EXPECT_TRUE(r.HasWarning("containerDefinitions[0].secrets", "not set: FOO, BAR, BAZ"))
+  // The one valueFrom that is a template as a whole names no Secret; the others map, templated
+  // account ids notwithstanding.
+  EXPECT_TRUE(
+      r.HasWarning("containerDefinitions[1].secrets[3].valueFrom", "JSON_VIA_SSM is not set"))
       << r.Dump();
-  EXPECT_TRUE(r.HasWarning("containerDefinitions[1].secrets", "JSON_FOO"));
   EXPECT_TRUE(r.HasWarning("ephemeralStorage", "ignored"));
+  // Used by a run-task file, the Secrets must exist in the application.
+  const std::string run = R"({"taskDefinition": "ecspresso-test"})";
+  const auto missing = Render({File("ci__ecs-task-def"), {"run.json", run}});
+  bool reported = false;
+  for (const auto* e : missing.Errors()) {
+    reported = reported || (e->field == "containerDefinitions[0].secrets[0].valueFrom" &&
+                            e->message.find("Secret \"ecspresso-test-foo\" does not exist") !=
+                                std::string::npos);
+  }
+  EXPECT_TRUE(reported) << missing.Dump();
+  EXPECT_TRUE(missing.app.resources.empty());
+  // With the Secrets present (as the Kubernetes renderer would have emitted them), env reads them.
+  EcsRenderer renderer(RenderOptions{});
+  for (const auto& [name, content] : {File("ci__ecs-task-def"), {"run.json", run}}) {
+    renderer.AddFile(name, content);
+  }
+  Rendered with;
+  with.app.name = "corpus";
+  for (const auto& [secret, key] :
+       {std::pair{"ecspresso-test-foo", "value"}, std::pair{"ecspresso-test-bar", "value"},
+        std::pair{"ecspresso-test-baz", "value"}, std::pair{"ecspresso-test-json", "foo"}}) {
+    model::Resource resource;
+    resource.id = {"corpus", model::ResourceKind::kSecret, secret};
+    resource.spec = model::SecretSpec{"Opaque", {{key, "x"}}};
+    with.app.resources.emplace(resource.id, std::move(resource));
+  }
+  renderer.Finish(with.app, with.diagnostics);
+  EXPECT_TRUE(with.Errors().empty()) << with.Dump();
+  const auto* job = with.app.Find(model::ResourceKind::kJob, "run");
+  ASSERT_NE(job, nullptr) << with.Dump();
+  const auto& env = std::get<model::JobSpec>(job->spec).task.containers.at(1).env;
+  ASSERT_EQ(env.size(), 3u);
+  EXPECT_EQ(env[2].name, "JSON_FOO");
+  EXPECT_EQ(env[2].source, model::EnvSource::kSecretKey);
+  EXPECT_EQ(env[2].ref_name, "ecspresso-test-json");
+  EXPECT_EQ(env[2].ref_key, "foo");
 }
 
 TEST_F(EcsCorpus, EcspressoWrappedTaskDefinition) {

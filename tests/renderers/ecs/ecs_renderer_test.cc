@@ -212,7 +212,13 @@ TEST(EcsRenderer, MapsTaskDefinitionIntoTheServiceWorkload) {
   EXPECT_EQ(app.liveness->period_seconds, 10);
   EXPECT_EQ(app.liveness->timeout_seconds, 3);
   EXPECT_EQ(app.liveness->failure_threshold, 4);
-  EXPECT_EQ(app.liveness->initial_delay_seconds, 15);
+  // startPeriod 15 is a startup probe: ceil(15 / 10) + 4 failures allowed, no initial delay.
+  EXPECT_EQ(app.liveness->initial_delay_seconds, 0);
+  ASSERT_TRUE(app.startup.has_value());
+  EXPECT_EQ(app.startup->command, app.liveness->command);
+  EXPECT_EQ(app.startup->period_seconds, 10);
+  EXPECT_EQ(app.startup->failure_threshold, 6);
+  EXPECT_FALSE(t.containers[1].startup.has_value());  // no startPeriod
   ASSERT_EQ(app.volume_mounts.size(), 2u);
   EXPECT_EQ(app.volume_mounts[0], (model::VolumeMount{"data", "/data", "", true}));
   EXPECT_EQ(app.volume_mounts[1], (model::VolumeMount{"scratch", "/tmp", "", false}));
@@ -768,11 +774,11 @@ const char* kUnsupported = R"({
       "name": "app",
       "image": "img",
       "logConfiguration": {"logDriver": "awslogs"},
-      "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:x"}, {"name": "API_KEY", "valueFrom": "y"}],
+      "linuxParameters": {"initProcessEnabled": true},
       "environmentFiles": [{"value": "arn:aws:s3:::bucket/app.env", "type": "s3"}],
       "mountPoints": [],
       "volumesFrom": [],
-      "ulimits": [{"name": "nofile", "softLimit": 1, "hardLimit": 2}]
+      "systemControls": [{"namespace": "net.core.somaxconn", "value": "1024"}]
     }
   ]
 })";
@@ -794,11 +800,11 @@ TEST(EcsUnsupported, EveryIgnoredFieldIsReportedByPath) {
                 "empty directory instead");
   ExpectFinding(r, Severity::kWarning, "td.json", 11, 27,
                 "containerDefinitions[0].logConfiguration", "ignored");
-  ExpectFinding(r, Severity::kWarning, "td.json", 12, 18, "containerDefinitions[0].secrets",
-                "not set: DB_PASSWORD, API_KEY");
+  ExpectFinding(r, Severity::kWarning, "td.json", 12, 49,
+                "containerDefinitions[0].linuxParameters.initProcessEnabled", "ignored");
   ExpectFinding(r, Severity::kWarning, "td.json", 13, 27,
                 "containerDefinitions[0].environmentFiles", "environment files");
-  ExpectFinding(r, Severity::kWarning, "td.json", 16, 18, "containerDefinitions[0].ulimits",
+  ExpectFinding(r, Severity::kWarning, "td.json", 16, 25, "containerDefinitions[0].systemControls",
                 "ignored");
   // Empty arrays carry nothing: not reported.
   EXPECT_EQ(r.Find("containerDefinitions[0].volumesFrom", Severity::kWarning), nullptr);
@@ -815,8 +821,8 @@ TEST(EcsUnsupported, StrictModeMakesThemErrorsAndRendersNothing) {
   const auto r = Render({{"td.json", kUnsupported}, {"svc.json", kMinimalService}}, strict);
   EXPECT_EQ(r.Count(Severity::kWarning), 0) << r.Dump();
   ExpectFinding(r, Severity::kError, "td.json", 3, 18, "networkMode", "strict");
-  ExpectFinding(r, Severity::kError, "td.json", 12, 18, "containerDefinitions[0].secrets",
-                "strict");
+  ExpectFinding(r, Severity::kError, "td.json", 12, 49,
+                "containerDefinitions[0].linuxParameters.initProcessEnabled", "strict");
   EXPECT_TRUE(r.app.resources.empty());
   // A clean file renders in strict mode too.
   const auto clean =

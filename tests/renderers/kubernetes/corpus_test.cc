@@ -203,9 +203,14 @@ const std::map<std::string, std::function<void(const Rendering&)>>& Expectations
        }},
       {"kubernetes__website__content__en__examples__secret__dotfile-secret.yaml",
        [](const Rendering& r) {  // flow style with trailing commas
-         EXPECT_TRUE(
-             Mentions(r, Severity::kWarning, "unsupported kind Pod secret-dotfiles-pod (v1)"));
-         EXPECT_FALSE(model::HasErrors(r.diagnostics)) << r.Dump();
+         EXPECT_TRUE(r.diagnostics.empty()) << r.Dump();
+         // A bare Pod with the default restartPolicy (Always): a workload of one replica.
+         const auto* pod = r.Find(ResourceKind::kWorkload, "secret-dotfiles-pod");
+         ASSERT_NE(pod, nullptr);
+         const auto& w = std::get<model::WorkloadSpec>(pod->spec);
+         EXPECT_EQ(w.replicas, 1);
+         EXPECT_EQ(w.strategy, model::RolloutStrategy::kRecreate);
+         EXPECT_EQ(w.task.containers.at(0).volume_mounts.at(0).mount_path, "/etc/secret-volume");
          const auto* s = r.Find(ResourceKind::kSecret, "dotfile-secret");
          ASSERT_NE(s, nullptr);
          EXPECT_EQ(std::get<model::SecretSpec>(s->spec).data.at(".secret-file"), "value-2\r\n\r\n");

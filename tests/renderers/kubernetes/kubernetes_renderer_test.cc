@@ -510,7 +510,7 @@ TEST_P(UnsupportedKind, IsReportedByKindNameAndVersion) {
 INSTANTIATE_TEST_SUITE_P(
     Kinds, UnsupportedKind,
     ::testing::Values(KindCase{"apps/v1", "StatefulSet"}, KindCase{"apps/v1", "ReplicaSet"},
-                      KindCase{"apps/v1", "DaemonSet"}, KindCase{"v1", "Pod"},
+                      KindCase{"apps/v1", "DaemonSet"}, KindCase{"v2", "Pod"},
                       KindCase{"batch/v1", "CronJob"}, KindCase{"batch/v1beta1", "CronJob"},
                       KindCase{"networking.k8s.io/v1", "Ingress"},
                       KindCase{"v1", "PersistentVolumeClaim"}, KindCase{"v1", "Namespace"},
@@ -533,30 +533,30 @@ spec:
     metadata: {labels: {app: api}}
     spec:
       serviceAccountName: robot
-      initContainers: [{name: init, image: busybox}]
+      initContainers: [{name: init, image: busybox, stdin: true}]
       containers:
       - name: api
         image: api
-        securityContext: {runAsUser: 1000}
+        securityContext: {runAsUser: 1000, procMount: Default}
 )";
   Rendering r = RenderOne(manifest);
   EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:9:7",
                             "spec.template.spec.serviceAccountName",
                             "unsupported field \"serviceAccountName\""))
       << r.Dump();
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:10:7",
-                            "spec.template.spec.initContainers",
-                            "unsupported field \"initContainers\""))
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:10:53",
+                            "spec.template.spec.initContainers[0].stdin",
+                            "unsupported field \"stdin\""))
       << r.Dump();
-  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:14:9",
-                            "spec.template.spec.containers[0].securityContext",
-                            "unsupported field \"securityContext\""))
+  EXPECT_TRUE(HasDiagnostic(r.diagnostics, Severity::kWarning, "web/m.yaml:14:44",
+                            "spec.template.spec.containers[0].securityContext.procMount",
+                            "unsupported field \"procMount\""))
       << r.Dump();
   EXPECT_NE(r.Find(ResourceKind::kWorkload, "api"), nullptr);
 
   Rendering strict = RenderOne(manifest, RenderOptions{.strict = true});
-  EXPECT_TRUE(HasDiagnostic(strict.diagnostics, Severity::kError, "web/m.yaml:10:7",
-                            "spec.template.spec.initContainers", "initContainers"))
+  EXPECT_TRUE(HasDiagnostic(strict.diagnostics, Severity::kError, "web/m.yaml:10:53",
+                            "spec.template.spec.initContainers[0].stdin", "stdin"))
       << strict.Dump();
   EXPECT_TRUE(strict.app.resources.empty());  // a file with errors contributes nothing
 }
