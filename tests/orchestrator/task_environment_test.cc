@@ -339,5 +339,29 @@ TEST(InitContainerDependencies, LaunchSpecListsInitContainersAfterTheMainOnesWit
   EXPECT_EQ(spec->containers[1].command, (std::vector<std::string>{"/bin/init", "hello"}));
 }
 
+TEST(BuildLaunchSpec, InitContainersGetTheDownwardApiToo) {
+  model::TaskTemplate t;
+  model::ContainerSpec app;
+  app.name = "app";
+  app.resources.memory_limit_bytes = 64LL << 20;
+  t.containers = {app};
+  model::ContainerSpec init;
+  init.name = "init";
+  init.command = {"/bin/init", "$(POD)"};
+  init.env = {FieldRef("POD", "metadata.name"), FieldRef("NODE", "spec.nodeName"),
+              ResourceRef("APP_MEM", "app", "limits.memory", "1Mi")};
+  t.init_containers = {init};
+  EnvironmentInputs in;
+  in.node_name = "node-a";
+  auto spec = BuildLaunchSpec("t-1", "a", "w", "r", t, in);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  ASSERT_EQ(spec->containers.size(), 2u);
+  const ContainerLaunch& l = spec->containers[1];
+  EXPECT_EQ(Env(l, "POD"), "t-1");
+  EXPECT_EQ(Env(l, "NODE"), "node-a");
+  EXPECT_EQ(Env(l, "APP_MEM"), "64");
+  EXPECT_EQ(l.command, (std::vector<std::string>{"/bin/init", "t-1"}));
+}
+
 }  // namespace
 }  // namespace capstan::orchestrator
