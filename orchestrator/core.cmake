@@ -5,6 +5,7 @@ list(APPEND ORCHESTRATOR_SRCS
   ${CMAKE_CURRENT_SOURCE_DIR}/backoff.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/dependency_gate.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/deployment_controller.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/downward_api.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/event_log.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/job_controller.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/lifecycle_hook.cc

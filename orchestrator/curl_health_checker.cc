@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "orchestrator/grpc_health_message.h"
 #include "orchestrator/spawn.h"
 
 namespace capstan::orchestrator {
@@ -78,7 +79,98 @@ struct CurlHealthChecker::HttpCheck {
   long timeout_ms = 0;
   curl_slist* headers = nullptr;
   std::array<char, CURL_ERROR_SIZE> error{};
+  // gRPC: the response body (capped) and the grpc-status / grpc-message trailers (or headers of
+  // a trailers-only response).
+  bool grpc = false;
+  std::string body;
+  std::string grpc_status;
+  std::string grpc_message;
 };
+
+namespace {
+
+// A health response is a few bytes; anything beyond this is not one.
+constexpr std::size_t kMaxGrpcBody = 64 * 1024;
+
+size_t KeepGrpcBody(char* data, size_t size, size_t nmemb, void* user) {
+  auto* check = static_cast<CurlHealthChecker::HttpCheck*>(user);
+  const std::size_t n = size * nmemb;
+  if (check->body.size() + n > kMaxGrpcBody) return 0;  // aborts the transfer
+  check->body.append(data, n);
+  return n;
+}
+
+// libcurl hands HTTP/2 trailers to the header callback too, one "name: value\r\n" at a time.
+size_t KeepGrpcTrailer(char* data, size_t size, size_t nmemb, void* user) {
+  auto* check = static_cast<CurlHealthChecker::HttpCheck*>(user);
+  std::string_view line(data, size * nmemb);
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return size * nmemb;
+  std::string name(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    value.remove_suffix(1);
+  }
+  if (name == "grpc-status") check->grpc_status = std::string(value);
+  if (name == "grpc-message") check->grpc_message = std::string(value);
+  return size * nmemb;
+}
+
+// grpc-message is percent-encoded (PROTOCOL-HTTP2.md).
+std::string PercentDecode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
+
+// The verdict on a finished Health/Check exchange, with Kubernetes' wording where it has one
+// (pkg/probe/grpc/grpc.go): success only for grpc-status 0 and SERVING.
+HealthCheckResult GrpcVerdict(const CurlHealthChecker::HttpCheck& check, long http_status) {
+  HealthCheckResult r;
+  r.id = check.id;
+  if (http_status != 200) {
+    r.message = "HTTP " + std::to_string(http_status) + " (not a gRPC server)";
+    return r;
+  }
+  if (check.grpc_status.empty()) {
+    r.message = "health rpc failed: no grpc-status in the response";
+    return r;
+  }
+  if (check.grpc_status != "0") {
+    if (check.grpc_status == "12") {
+      r.message = "server does not implement the grpc health protocol (grpc.health.v1.Health)";
+    } else {
+      r.message = "health rpc failed: grpc-status " + check.grpc_status;
+    }
+    if (!check.grpc_message.empty()) r.message += ": " + PercentDecode(check.grpc_message);
+    return r;
+  }
+  model::Result<int> status = DecodeHealthCheckResponse(check.body);
+  if (!status.ok()) {
+    r.message = status.status().message();
+    return r;
+  }
+  const auto serving = static_cast<ServingStatus>(*status);
+  r.success = serving == ServingStatus::kServing;
+  r.message = r.success ? "service is serving"
+                        : std::string("service unhealthy (responded with \"") +
+                              (*status >= 0 && *status <= 3 ? ServingStatusName(serving)
+                                                            : std::to_string(*status).c_str()) +
+                              "\")";
+  return r;
+}
+
+}  // namespace
 
 CurlHealthChecker::CurlHealthChecker(const model::Clock& clock, CurlHealthCheckerOptions options)
     : clock_(clock), options_(std::move(options)) {
@@ -126,6 +218,9 @@ void CurlHealthChecker::Begin(const HealthCheckRequest& request) {
     case model::ProbeAction::kExec:
       BeginExec(request);
       return;
+    case model::ProbeAction::kGrpc:
+      BeginHttp(request);
+      return;
   }
   done_.push_back({request.id, false, "unknown probe action"});
 }
@@ -150,13 +245,15 @@ void CurlHealthChecker::BeginHttp(const HealthCheckRequest& request) {
   check->id = request.id;
   check->timeout_ms = static_cast<long>(std::max<std::int64_t>(1, request.timeout.count()));
 
+  check->grpc = request.action == model::ProbeAction::kGrpc;
   std::string scheme = request.scheme;
   std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
-  if (scheme != "https") scheme = "http";
+  if (scheme != "https" || check->grpc) scheme = "http";  // grpc probes: cleartext, as kubelet
   std::string host = request.host.empty() ? "127.0.0.1" : request.host;
   if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
   std::string path =
       request.path.empty() || request.path[0] != '/' ? "/" + request.path : request.path;
+  if (check->grpc) path = "/grpc.health.v1.Health/Check";
   std::string url = scheme + "://" + host + ":" + std::to_string(request.port) + path;
 
   for (const auto& [name, value] : request.http_headers) {
@@ -178,6 +275,7 @@ void CurlHealthChecker::BeginHttp(const HealthCheckRequest& request) {
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, options_.reuse_connections ? 0L : 1L);
   curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, options_.reuse_connections ? 0L : 1L);
+  if (check->grpc) ConfigureGrpc(easy, request, *check);
   CURLMcode rc = curl_multi_add_handle(multi_, easy);
   if (rc != CURLM_OK) {
     curl_slist_free_all(check->headers);
@@ -186,6 +284,31 @@ void CurlHealthChecker::BeginHttp(const HealthCheckRequest& request) {
     return;
   }
   http_.emplace(easy, std::move(check));
+}
+
+void CurlHealthChecker::ConfigureGrpc(CURL* easy, const HealthCheckRequest& request,
+                                      HttpCheck& check) {
+  // gRPC over HTTP/2 cleartext without an Upgrade (h2c prior knowledge), as gRPC clients do:
+  // POST /grpc.health.v1.Health/Check, application/grpc, te: trailers, the deadline in
+  // grpc-timeout, one framed HealthCheckRequest.
+  for (const char* line : {"content-type: application/grpc", "te: trailers"}) {
+    check.headers = curl_slist_append(check.headers, line);
+  }
+  const std::string deadline = "grpc-timeout: " + std::to_string(check.timeout_ms) + "m";
+  check.headers = curl_slist_append(check.headers, deadline.c_str());
+  check.headers = curl_slist_append(check.headers, "Expect:");
+  const std::string message = EncodeHealthCheckRequest(request.grpc_service);
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+                   static_cast<long>(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE));
+  curl_easy_setopt(easy, CURLOPT_POST, 1L);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(message.size()));
+  curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, message.data());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, check.headers);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http");
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, KeepGrpcBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &check);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, KeepGrpcTrailer);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &check);
 }
 
 void CurlHealthChecker::BeginTcp(const HealthCheckRequest& request) {
@@ -245,7 +368,11 @@ void CurlHealthChecker::FinishHttp(CURL* easy, int curl_code) {
   HealthCheckResult r;
   r.id = check.id;
   auto code = static_cast<CURLcode>(curl_code);
-  if (code == CURLE_OK) {
+  if (code == CURLE_OK && check.grpc) {
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    r = GrpcVerdict(check, status);
+  } else if (code == CURLE_OK) {
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     r.success = status >= 200 && status < 400;

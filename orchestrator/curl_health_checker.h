@@ -27,6 +27,11 @@ struct CurlHealthCheckerOptions {
 //    are not verified (as kubelet); no proxy; redirects are not followed (3xx is a success).
 //  - TCP: a non-blocking connect(); success once connected. Host names other than numeric
 //    addresses are resolved with a blocking getaddrinfo at Begin() (probes use 127.0.0.1).
+//  - gRPC: grpc.health.v1.Health/Check over HTTP/2 cleartext (h2c prior knowledge, libcurl with
+//    nghttp2), one framed HealthCheckRequest{service}; success iff grpc-status 0 and the status
+//    is SERVING, as Kubernetes' grpc probe (pkg/probe/grpc/grpc.go). Same connection-per-probe
+//    and timeout as HTTP. Messages: "service is serving", "service unhealthy (responded with
+//    \"NOT_SERVING\")", "health rpc failed: grpc-status 5: unknown service".
 //  - exec: fork/exec of argv without a shell, in its own process group, stdio on /dev/null,
 //    exit status 0 = success; on timeout the whole group is SIGKILLed and reaped later.
 // Messages: "HTTP 200", "HTTP 503", "connection refused", "timeout after 1000ms",
@@ -49,8 +54,10 @@ class CurlHealthChecker final : public HealthChecker {
   std::vector<HealthCheckResult> Poll(std::chrono::milliseconds max_wait) override;
   std::size_t InFlight() const override;
 
- private:
+  // Public so that libcurl's C callbacks in the .cc can name it; opaque to everyone else.
   struct HttpCheck;
+
+ private:
   struct TcpCheck {
     std::uint64_t id;
     int fd;
@@ -66,6 +73,7 @@ class CurlHealthChecker final : public HealthChecker {
   };
 
   void BeginHttp(const HealthCheckRequest& request);
+  void ConfigureGrpc(CURL* easy, const HealthCheckRequest& request, HttpCheck& check);
   void BeginTcp(const HealthCheckRequest& request);
   void BeginExec(const HealthCheckRequest& request);
   // Does all non-blocking work and moves finished checks to done_.

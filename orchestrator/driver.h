@@ -50,6 +50,9 @@ struct ContainerLaunch {
   model::ImagePullPolicy image_pull_policy = model::ImagePullPolicy::kDefault;
   // ECS dependsOn: start only once these hold (dependency_gate.h); both drivers wait.
   std::vector<model::ContainerDependency> depends_on;
+  // securityContext and rlimits, as the manifest gives them; each driver says what it enforces.
+  model::SecurityContext security;
+  std::vector<model::Ulimit> ulimits;
   // A Kubernetes native sidecar (an init container with restartPolicy Always): Stop() signals it
   // only once the other containers have exited, as kubelet does since 1.29.
   bool sidecar = false;
@@ -133,6 +136,10 @@ class Driver {
   // Whether the driver can act now. kUnavailable (a container engine that does not answer) makes
   // the orchestrator wait: tasks are neither started nor judged until it is back.
   virtual model::Status Available() { return model::Status::Ok(); }
+  // The securityContext fields of `spec` this driver cannot honour, as a sentence naming them per
+  // container ("" if none). The orchestrator reports it once per task as a Warning event
+  // SecurityContextNotEnforced; the task still runs.
+  virtual std::string SecurityNotEnforced(const LaunchSpec& /*spec*/) const { return ""; }
   // The orchestrator's readiness verdict on one container, for dependsOn HEALTHY.
   virtual void ReportHealth(const TaskHandle& /*handle*/, const std::string& /*container*/,
                             bool /*healthy*/) {}

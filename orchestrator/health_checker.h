@@ -19,6 +19,7 @@ struct HealthCheckRequest {
   std::string path = "/";
   std::string scheme = "HTTP";
   std::vector<std::pair<std::string, std::string>> http_headers;
+  std::string grpc_service;  // grpc: HealthCheckRequest.service ("" = the whole server)
   std::vector<std::string> command;                      // exec: argv, no shell
   std::string working_dir;                               // exec: where to run it
   std::vector<std::pair<std::string, std::string>> env;  // exec: the task's environment

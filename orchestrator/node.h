@@ -11,6 +11,9 @@ namespace capstan::orchestrator {
 struct NodeInfo {
   int id = 0;
   std::string name;
+  // Where the node's tasks are reached (probes, published ports): the downward API's
+  // status.hostIP. The local machine is reached on loopback.
+  std::string address = "127.0.0.1";
   std::int64_t cpu_millis = 0;    // allocatable CPU
   std::int64_t memory_bytes = 0;  // allocatable memory
   int port_min = 20000;           // host ports handed to tasks come from [port_min, port_max]

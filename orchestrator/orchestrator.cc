@@ -99,6 +99,7 @@ Orchestrator::Orchestrator(model::Clock& clock, Scheduler& scheduler,
                            std::map<model::DriverKind, Driver*> drivers, HealthChecker& checker,
                            EventLog& events, ServiceProxy* proxy, OrchestratorOptions options)
     : clock_(clock),
+      scheduler_(scheduler),
       events_(events),
       proxy_(proxy),
       options_(std::move(options)),
@@ -473,6 +474,14 @@ model::Result<LaunchSpec> Orchestrator::BuildLaunch(const Task& t) const {
   auto it = apps_.find(t.app);
   EnvironmentInputs in;
   in.host_ports = t.host_ports;
+  // The downward API's node facts. Pod address: a process listens on the node's address; a
+  // container's ports are published there too, and probes reach both there.
+  if (const NodeInfo* node = scheduler_.Node(t.node_id)) {
+    in.node_name = node->name;
+    in.node_address = node->address;
+    in.node_cpu_millis = node->cpu_millis;
+    in.node_memory_bytes = node->memory_bytes;
+  }
   const bool in_pod = t.tmpl && t.tmpl->driver == model::DriverKind::kContainer;
   if (it != apps_.end()) {
     const App& app = *it->second;

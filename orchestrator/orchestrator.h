@@ -157,6 +157,7 @@ class Orchestrator {
   App& GetApp(const std::string& name);
 
   model::Clock& clock_;
+  const Scheduler& scheduler_;  // the nodes, for the downward API
   EventLog& events_;
   ServiceProxy* proxy_;
   OrchestratorOptions options_;

@@ -49,7 +49,11 @@ void SetIfMissing(std::vector<std::pair<std::string, std::string>>* env, const s
 }  // namespace
 
 ProcessDriver::ProcessDriver(std::string base_dir, const CgroupManager* cgroups)
-    : base_dir_(std::move(base_dir)), cgroups_(cgroups) {
+    : ProcessDriver(std::move(base_dir), cgroups, HostPrivileges::Current()) {}
+
+ProcessDriver::ProcessDriver(std::string base_dir, const CgroupManager* cgroups,
+                             HostPrivileges host)
+    : base_dir_(std::move(base_dir)), cgroups_(cgroups), host_(host) {
   if (cgroups_ == nullptr) {
     spdlog::info("process driver: no cgroup manager, CPU/memory limits are not enforced");
   } else if (!cgroups_->available()) {
@@ -58,6 +62,19 @@ ProcessDriver::ProcessDriver(std::string base_dir, const CgroupManager* cgroups)
 }
 
 bool ProcessDriver::EnforcesLimits() const { return cgroups_ != nullptr && cgroups_->available(); }
+
+std::string ProcessDriver::SecurityNotEnforced(const LaunchSpec& spec) const {
+  std::string out;
+  for (const ContainerLaunch& c : spec.containers) {
+    auto plan = PlanProcessSecurity(c, host_, users_);
+    if (!plan.ok() || plan->not_enforced.empty()) continue;
+    std::string fields;
+    for (const auto& f : plan->not_enforced) fields += (fields.empty() ? "" : ", ") + f;
+    out += (out.empty() ? "" : "; ") + ("container " + c.name + ": " + fields);
+  }
+  if (out.empty()) return out;
+  return out + " not enforced for a plain process (use the container driver for them)";
+}
 
 std::string ProcessDriver::TaskDir(const TaskHandle& handle) const {
   auto it = tasks_.find(handle.task_id);
@@ -129,7 +146,27 @@ Result<TaskHandle> ProcessDriver::Start(const LaunchSpec& spec) {
       return fail(Status::Error(ErrorCode::kInvalidArgument,
                                 "bad or duplicate container name '" + c.name + "'"));
     }
+    auto security = PlanProcessSecurity(c, host_, users_);
+    if (!security.ok()) return fail(security.status());
     SpawnOptions opts;
+    opts.security = security->spawn;
+    if (opts.security.change_ids) {
+      // The directories the process writes (its working directory, emptyDir) become its own, as
+      // Kubernetes makes emptyDir writable for any user. Logs and secrets stay the daemon's.
+      std::vector<std::string> dirs = {task_dir};
+      for (const VolumeLaunch& v : spec.volumes) {
+        auto it = volume_dirs.find(v.name);
+        if (v.type == model::VolumeType::kEmptyDir && it != volume_dirs.end()) {
+          dirs.push_back(it->second);
+        }
+      }
+      for (const std::string& dir : dirs) {
+        if (::chown(dir.c_str(), opts.security.uid, opts.security.gid) != 0) {
+          return fail(
+              Status::Error(ErrorCode::kIoError, "chown " + dir + ": " + std::strerror(errno)));
+        }
+      }
+    }
     opts.argv = c.command;
     opts.argv.insert(opts.argv.end(), c.args.begin(), c.args.end());
     if (opts.argv.empty()) {

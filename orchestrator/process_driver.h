@@ -7,6 +7,7 @@
 
 #include "orchestrator/cgroups.h"
 #include "orchestrator/driver.h"
+#include "orchestrator/process_security.h"
 #include "orchestrator/spawn.h"
 
 namespace capstan::orchestrator {
@@ -36,6 +37,11 @@ namespace capstan::orchestrator {
 // CAPSTAN_VOLUME_<NAME> (upper-cased, non-alphanumerics -> '_'; with sub_path appended). A
 // relative mount_path additionally becomes a symlink `<task_dir>/<mount_path>` -> the volume.
 //
+// securityContext and ulimits: as PlanProcessSecurity (process_security.h) says, applied in the
+// child before exec (setrlimit, capability drop, setgroups/setgid/setuid, no_new_privs). A
+// process that changes user gets its task directory and emptyDir volumes chowned to it.
+// readOnlyRootFilesystem and privileged cannot be honoured: SecurityNotEnforced() names them.
+//
 // Limits: if a CgroupManager is given and available(), each task gets a cgroup with the sum of
 // its containers' limits and its processes join it before exec. Otherwise tasks run without
 // limits and EnforcesLimits() is false.
@@ -56,6 +62,8 @@ class ProcessDriver final : public Driver {
  public:
   // `cgroups` is optional and must outlive the driver.
   explicit ProcessDriver(std::string base_dir, const CgroupManager* cgroups = nullptr);
+  // Tests: plan as if the daemon had `host`'s privileges (the real ones are used to act).
+  ProcessDriver(std::string base_dir, const CgroupManager* cgroups, HostPrivileges host);
   ~ProcessDriver() override = default;
   ProcessDriver(const ProcessDriver&) = delete;
   ProcessDriver& operator=(const ProcessDriver&) = delete;
@@ -70,6 +78,7 @@ class ProcessDriver final : public Driver {
   model::Result<std::string> Logs(const TaskHandle& handle, const std::string& container,
                                   std::size_t max_bytes) override;
   bool EnforcesLimits() const override;
+  std::string SecurityNotEnforced(const LaunchSpec& spec) const override;
   void ReportHealth(const TaskHandle& handle, const std::string& container, bool healthy) override;
 
   // The directory of a task (for logs and volumes).
@@ -129,6 +138,8 @@ class ProcessDriver final : public Driver {
 
   std::string base_dir_;
   const CgroupManager* cgroups_;
+  HostPrivileges host_;
+  UserDirectory users_ = UserDirectory::System();
   std::map<std::string, TaskState> tasks_;    // by task id
   std::map<ProcessKey, Exit> exits_;          // reaped children, until Cleanup()
   std::vector<int> pending_reap_;             // SIGKILLed children of failed starts

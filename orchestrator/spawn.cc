@@ -1,9 +1,13 @@
 #include "orchestrator/spawn.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,14 +32,28 @@ bool IsExecutableFile(const std::string& path) {
 
 // The child side. Only async-signal-safe calls from here on.
 struct ChildError {
-  int stage;  // which step failed, for the message
-  int err;    // errno
+  int stage;   // which step failed, for the message
+  int err;     // errno
+  int detail;  // the rlimit resource or capability of the step, when it has one
 };
 
-enum ChildStage { kStageSetsid = 1, kStageStdio, kStageChdir, kStageExec, kStageHosts };
+enum ChildStage {
+  kStageSetsid = 1,
+  kStageStdio,
+  kStageChdir,
+  kStageExec,
+  kStageRlimit,
+  kStageCapBound,
+  kStageGroups,
+  kStageSetgid,
+  kStageSetuid,
+  kStageCapSets,
+  kStageNoNewPrivs,
+  kStageHosts,
+};
 
-[[noreturn]] void ChildFail(int fd, int stage) {
-  ChildError e{stage, errno};
+[[noreturn]] void ChildFail(int fd, int stage, int detail = 0) {
+  ChildError e{stage, errno, detail};
   ssize_t ignored = ::write(fd, &e, sizeof(e));
   (void)ignored;
   ::_exit(127);
@@ -51,9 +69,51 @@ void WriteAll(int fd, const char* data, std::size_t len) {
   }
 }
 
+static_assert(sizeof(gid_t) == sizeof(std::uint32_t));
+
+// The child's privileges, in SpawnSecurity's order. Raw system calls only (no libcap): nothing
+// here allocates. Capability sets are changed with capget/capset on version 3 (64 bits).
+void ApplySecurity(int error_fd, const SpawnSecurity& sec) {
+  for (const SpawnSecurity::Rlimit& r : sec.rlimits) {
+    struct rlimit lim;
+    lim.rlim_cur = r.soft;
+    lim.rlim_max = r.hard;
+    if (::setrlimit(r.resource, &lim) != 0) ChildFail(error_fd, kStageRlimit, r.resource);
+  }
+  for (int cap : sec.drop_capabilities) {
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) ChildFail(error_fd, kStageCapBound, cap);
+  }
+  if (sec.change_ids) {
+    if (::setgroups(sec.groups.size(), reinterpret_cast<const gid_t*>(sec.groups.data())) != 0) {
+      ChildFail(error_fd, kStageGroups);
+    }
+    if (::setresgid(sec.gid, sec.gid, sec.gid) != 0) ChildFail(error_fd, kStageSetgid);
+    if (::setresuid(sec.uid, sec.uid, sec.uid) != 0) ChildFail(error_fd, kStageSetuid);
+  }
+  if (!sec.drop_capabilities.empty()) {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2];
+    std::memset(data, 0, sizeof(data));
+    if (::syscall(SYS_capget, &header, data) != 0) ChildFail(error_fd, kStageCapSets);
+    for (int cap : sec.drop_capabilities) {
+      const unsigned bit = 1U << (cap % 32);
+      data[cap / 32].effective &= ~bit;
+      data[cap / 32].permitted &= ~bit;
+      data[cap / 32].inheritable &= ~bit;
+    }
+    if (::syscall(SYS_capset, &header, data) != 0) ChildFail(error_fd, kStageCapSets);
+    // Ambient capabilities would survive exec whatever the bounding set says.
+    (void)::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  }
+  if (sec.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    ChildFail(error_fd, kStageNoNewPrivs);
+  }
+}
+
 [[noreturn]] void RunChild(int error_fd, const char* exe, char* const* argv, char* const* envp,
                            const char* working_dir, int stdout_fd, int stderr_fd,
-                           const std::vector<const char*>& pid_files, const char* hosts_file) {
+                           const std::vector<const char*>& pid_files, const char* hosts_file,
+                           const SpawnSecurity& security) {
   // The daemon may block signals (signalfd) or ignore some: a workload starts with defaults.
   sigset_t empty;
   sigemptyset(&empty);
@@ -119,6 +179,7 @@ void WriteAll(int fd, const char* data, std::size_t len) {
     }
   }
   if (working_dir != nullptr && ::chdir(working_dir) != 0) ChildFail(error_fd, kStageChdir);
+  ApplySecurity(error_fd, security);
   ::execve(exe, argv, envp);
   ChildFail(error_fd, kStageExec);
 }
@@ -210,7 +271,7 @@ Result<int> Spawn(const SpawnOptions& options) {
   if (pid == 0) {
     ::close(pipe_fds[0]);
     RunChild(pipe_fds[1], exe->c_str(), argv.data(), envp.data(), working_dir, options.stdout_fd,
-             options.stderr_fd, pid_files, hosts_file);
+             options.stderr_fd, pid_files, hosts_file, options.security);
   }
   ::close(pipe_fds[1]);
   ChildError error{};
@@ -228,8 +289,29 @@ Result<int> Spawn(const SpawnOptions& options) {
   if (n != static_cast<ssize_t>(sizeof(error))) {
     return Status::Error(ErrorCode::kInternal, "child failed before exec (no error report)");
   }
-  const char* what = "exec";
+  std::string what = "exec";
   switch (error.stage) {
+    case kStageRlimit:
+      what = "setrlimit (resource " + std::to_string(error.detail) + ") for";
+      break;
+    case kStageCapBound:
+      what = "drop capability " + std::to_string(error.detail) + " from the bounding set of";
+      break;
+    case kStageGroups:
+      what = "setgroups for";
+      break;
+    case kStageSetgid:
+      what = "setgid " + std::to_string(options.security.gid) + " for";
+      break;
+    case kStageSetuid:
+      what = "setuid " + std::to_string(options.security.uid) + " for";
+      break;
+    case kStageCapSets:
+      what = "drop capabilities of";
+      break;
+    case kStageNoNewPrivs:
+      what = "set no_new_privs for";
+      break;
     case kStageSetsid:
       what = "setsid";
       break;
@@ -246,7 +328,7 @@ Result<int> Spawn(const SpawnOptions& options) {
       break;
   }
   ErrorCode code = error.err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kFailedPrecondition;
-  return Status::Error(code, std::string(what) + " " +
+  return Status::Error(code, what + " " +
                                  (error.stage == kStageChdir && working_dir  ? working_dir
                                   : error.stage == kStageHosts && hosts_file ? hosts_file
                                                                              : *exe) +

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,6 +8,26 @@
 #include "model/status.h"
 
 namespace capstan::orchestrator {
+
+// Privileges the child sets up for itself before exec, all resolved to numbers by the parent.
+// Applied in this order: rlimits (before capabilities go, as raising a hard limit needs
+// CAP_SYS_RESOURCE), capabilities out of the bounding set (needs CAP_SETPCAP), supplementary
+// groups, gid, uid, then the dropped capabilities out of the effective, permitted and inheritable
+// sets (and the ambient set cleared), then no_new_privs.
+struct SpawnSecurity {
+  struct Rlimit {
+    int resource = 0;  // RLIMIT_*
+    std::uint64_t soft = 0;
+    std::uint64_t hard = 0;
+  };
+  std::vector<Rlimit> rlimits;
+  std::vector<int> drop_capabilities;  // CAP_* numbers
+  bool change_ids = false;
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  std::vector<std::uint32_t> groups;  // supplementary groups (setgroups), when change_ids
+  bool no_new_privs = false;
+};
 
 // How to start one child process. Everything is prepared by the parent: between fork() and
 // exec() the child only makes async-signal-safe system calls, so Spawn() is safe in a
@@ -20,6 +41,7 @@ struct SpawnOptions {
   // Files the child writes its own pid to before exec (cgroup.procs of its cgroups). A failure
   // to write is ignored: limits are best effort, the task must still run.
   std::vector<std::string> pid_files;
+  SpawnSecurity security;
   // A file bind-mounted over /etc/hosts in a private mount namespace of the child (the task's
   // Service names). Needs root (CAP_SYS_ADMIN): leave empty otherwise.
   std::string hosts_file;

@@ -526,6 +526,13 @@ void TaskRunner::Start(Task& t) {
   t.reason.clear();
   t.message.clear();
   Emit(t, EventType::kNormal, "Started", fmt::format("started on node {}", t.node_id));
+  if (!t.security_reported) {
+    t.security_reported = true;
+    const std::string unenforced = driver->SecurityNotEnforced(t.launch);
+    if (!unenforced.empty()) {
+      Emit(t, EventType::kWarning, "SecurityContextNotEnforced", unenforced);
+    }
+  }
   ClearHooks(t);
   t.post_started.clear();
   t.pre_stop_begun = t.pre_stop_ran = false;
@@ -609,6 +616,7 @@ void TaskRunner::RunProbes(Task& t) {
     req.scheme = spec.scheme;
     req.http_headers = spec.http_headers;
     req.command = spec.command;
+    req.grpc_service = spec.grpc_service;
     req.timeout = std::chrono::milliseconds(std::max(1, spec.timeout_seconds) * 1000);
     // Resolve the port: a container port's name or number -> the host port the task got.
     req.port = 0;

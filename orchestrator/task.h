@@ -100,6 +100,8 @@ struct Task {
   // Step) and gets SIGTERM at the next Observe(), so no new connection reaches a dying process.
   bool term_pending = false;
 
+  // SecurityContextNotEnforced was considered (reported at most once per task).
+  bool security_reported = false;
   // Lifecycle hooks of this run: those running, the containers whose postStart was begun (a
   // running postStart holds the container's probes and the task's readiness), and whether the
   // preStop hooks were begun (SIGTERM waits for them, the grace period counts from their start).

@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "orchestrator/downward_api.h"
+
 namespace capstan::orchestrator {
 namespace {
 
@@ -64,6 +66,74 @@ bool IsEnvIdentifier(const std::string& s) {
     }
   }
   return !std::isdigit(static_cast<unsigned char>(s[0]));
+}
+
+// The downward API's view of this task (orchestrator/downward_api.h).
+DownwardFacts MakeDownwardFacts(const std::string& task_id, const std::string& app,
+                                const model::TaskTemplate& task, const EnvironmentInputs& in) {
+  DownwardFacts f;
+  f.pod_name = task_id;
+  f.pod_namespace = app;
+  f.pod_uid = TaskUid(task_id);
+  f.labels = &task.labels;
+  f.annotations = &task.annotations;
+  f.node_name = in.node_name;
+  f.host_ip = in.node_address;
+  f.pod_ip = in.pod_address.empty() ? in.node_address : in.pod_address;
+  f.node_cpu_millis = in.node_cpu_millis;
+  f.node_memory_bytes = in.node_memory_bytes;
+  return f;
+}
+
+const model::ContainerSpec* FindContainer(const model::TaskTemplate& task,
+                                          const std::string& name) {
+  for (const auto* list : {&task.containers, &task.init_containers}) {
+    for (const auto& c : *list) {
+      if (c.name == name) return &c;
+    }
+  }
+  return nullptr;
+}
+
+// The value of one env var that is not a literal: a ConfigMap or Secret key, or the downward API
+// (fieldRef, resourceFieldRef). nullopt: an optional reference that is missing (no variable).
+// An error is Kubernetes' CreateContainerConfigError. Shared by every container kind (init and
+// main) so they resolve the same way.
+model::Result<std::optional<std::string>> ResolveEnvVar(const model::EnvVar& e,
+                                                        const model::ContainerSpec& c,
+                                                        const model::TaskTemplate& task,
+                                                        const DownwardFacts& facts,
+                                                        const EnvironmentInputs& in) {
+  if (e.source == model::EnvSource::kLiteral) return std::optional<std::string>(e.value);
+  if (e.source == model::EnvSource::kFieldRef) {
+    auto v = ResolveFieldRef(e.ref_key, facts);
+    if (!v.ok())
+      return v.status().WithContext(fmt::format("env {} of container {}", e.name, c.name));
+    return std::optional<std::string>(std::move(v).value());
+  }
+  if (e.source == model::EnvSource::kResourceFieldRef) {
+    const model::ContainerSpec* target = e.ref_name.empty() ? &c : FindContainer(task, e.ref_name);
+    if (!target) {
+      return Status::Error(ErrorCode::kNotFound,
+                           fmt::format("container \"{}\" not found (resourceFieldRef of env {} of "
+                                       "container {})",
+                                       e.ref_name, e.name, c.name));
+    }
+    auto v = ResolveResourceFieldRef(e.ref_key, e.divisor, target->resources, facts);
+    if (!v.ok())
+      return v.status().WithContext(fmt::format("env {} of container {}", e.name, c.name));
+    return std::optional<std::string>(std::move(v).value());
+  }
+  bool found_object = false;
+  const std::string* v = LookupKey(in, e.source, e.ref_name, e.ref_key, &found_object);
+  if (v) return std::optional<std::string>(*v);
+  if (e.optional) return std::optional<std::string>();
+  return Status::Error(
+      ErrorCode::kNotFound,
+      found_object ? fmt::format("key \"{}\" not found in {} \"{}\" (env {} of container {})",
+                                 e.ref_key, SourceKind(e.source), e.ref_name, e.name, c.name)
+                   : fmt::format("{} \"{}\" not found (env {} of container {})",
+                                 SourceKind(e.source), e.ref_name, e.name, c.name));
 }
 
 }  // namespace
@@ -210,6 +280,7 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
     }
   }
 
+  const DownwardFacts facts = MakeDownwardFacts(task_id, app, task, in);
   // The main containers first (their indices match task.containers, which probes rely on), then
   // the init containers with the dependsOn chain that orders them (InitContainerDependencies).
   std::vector<const model::ContainerSpec*> all;
@@ -229,6 +300,8 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
     launch.ports = bindings[ci];
     launch.essential = c.essential;
     launch.image_pull_policy = c.image_pull_policy;
+    launch.security = c.security;
+    launch.ulimits = c.ulimits;
 
     // Base variables the manifest may reference and override.
     EnvBuilder base;
@@ -282,18 +355,9 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
         declared.Set(e.name, ExpandVars(e.value, lookup));
         continue;
       }
-      bool found_object = false;
-      const std::string* v = LookupKey(in, e.source, e.ref_name, e.ref_key, &found_object);
-      if (!v) {
-        if (e.optional) continue;
-        return Status::Error(
-            ErrorCode::kNotFound,
-            found_object ? fmt::format("key \"{}\" not found in {} \"{}\" (env {} of container {})",
-                                       e.ref_key, SourceKind(e.source), e.ref_name, e.name, c.name)
-                         : fmt::format("{} \"{}\" not found (env {} of container {})",
-                                       SourceKind(e.source), e.ref_name, e.name, c.name));
-      }
-      declared.Set(e.name, *v);
+      auto value = ResolveEnvVar(e, c, task, facts, in);
+      if (!value.ok()) return value.status();
+      if (*value) declared.Set(e.name, std::move(**value));
     }
     // Final order: declared variables, then base ones the manifest did not override.
     launch.env = declared.vars;

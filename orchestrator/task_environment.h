@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -31,6 +32,13 @@ struct EnvironmentInputs {
   // The host ports the scheduler assigned: the fixed ones (ports with host_port set, in
   // declaration order across containers) first, then the dynamic ones (the others, same order).
   std::vector<int> host_ports;
+  // The node the task runs on, for the downward API (fieldRef spec.nodeName, status.hostIP,
+  // status.podIP; resourceFieldRef limits default to its allocatable).
+  std::string node_name;
+  std::string node_address = "127.0.0.1";
+  std::string pod_address;  // status.podIP; empty = node_address (see README: one address)
+  std::int64_t node_cpu_millis = 0;
+  std::int64_t node_memory_bytes = 0;
 };
 
 // Kubernetes' $(VAR) expansion (third_party/forked/golang/expansion): "$(NAME)" becomes the
@@ -58,7 +66,8 @@ struct InitOrder {
 InitOrder InitContainerDependencies(const model::TaskTemplate& task);
 
 // Builds everything a driver needs to start one task of `task`: env from literals, ConfigMap and
-// Secret keys and envFrom (Kubernetes order: envFrom first, then env, later names win), service
+// Secret keys, the downward API (fieldRef, resourceFieldRef: orchestrator/downward_api.h) and
+// envFrom (Kubernetes order: envFrom first, then env, later names win), service
 // discovery variables, PORT / PORT_<NAME>, $(VAR) expansion in env values, command and args,
 // and the files of configMap/secret volumes. LaunchSpec::containers holds the main containers
 // in order, then the init containers (InitContainerDependencies orders them at run time; a

@@ -7,7 +7,9 @@
 #include <condition_variable>
 #include <deque>
 #include <fstream>
+#include <functional>
 
+#include "orchestrator/security_context.h"
 #include "orchestrator/dependency_gate.h"
 #include "orchestrator/task_files.h"
 
@@ -97,6 +99,63 @@ std::string Lower(std::string s) {
 bool IsRunningState(const std::string& state) { return state == "running" || state == "paused"; }
 bool IsCreatedState(const std::string& state) {
   return state == "created" || state == "configured" || state == "initialized";
+}
+
+// Config.User from securityContext (runAsUser[:runAsGroup]), else the container's `user` (ECS),
+// else, when only runAsGroup is set, the image's user with that group. `image_user` is asked
+// only when needed (it inspects the image).
+Result<std::string> EngineUser(const ContainerLaunch& c,
+                               const std::function<Result<std::string>()>& image_user) {
+  const model::SecurityContext& sc = c.security;
+  const std::string group = sc.run_as_group ? ":" + std::to_string(*sc.run_as_group) : "";
+  if (sc.run_as_user) return std::to_string(*sc.run_as_user) + group;
+  if (!c.user.empty()) {
+    return c.user.find(':') == std::string::npos ? c.user + group : c.user;
+  }
+  if (group.empty()) return std::string();
+  auto image = image_user();
+  if (!image.ok()) return image.status();
+  std::string base = image->substr(0, image->find(':'));
+  return (base.empty() ? "0" : base) + group;
+}
+
+// securityContext and ulimits onto the create request, as the CRI runtimes map them for
+// Docker/Podman (Kubernetes' dockershim security_context.go did the same): privileged,
+// readOnlyRootFilesystem, capabilities add/drop, allowPrivilegeEscalation: false ->
+// no-new-privileges, runAs* -> Config.User. runAsNonRoot is checked here, before anything is
+// created, as kubelet's verifyRunAsNonRoot: the effective user is runAsUser, else `user`, else
+// the image's Config.User (empty = root).
+Status ApplySecurity(const ContainerLaunch& c,
+                     const std::function<Result<std::string>()>& image_user,
+                     CreateContainerRequest* req) {
+  auto user = EngineUser(c, image_user);
+  if (!user.ok()) return user.status();
+  req->user = *user;
+  const model::SecurityContext& sc = c.security;
+  if (sc.run_as_non_root.value_or(false)) {
+    std::string effective = *user;
+    if (!sc.run_as_user && effective.empty()) {
+      auto image = image_user();
+      if (!image.ok()) return image.status();
+      effective = *image;
+    }
+    UserSpec parsed = ParseUserSpec(effective);
+    if (effective.empty()) parsed.uid = 0;
+    if (Status s = VerifyRunAsNonRoot(sc, parsed.uid, parsed.user_name, c.name); !s.ok()) {
+      return s;
+    }
+  }
+  req->privileged = sc.privileged.value_or(false);
+  req->read_only_rootfs = sc.read_only_root_filesystem.value_or(false);
+  req->cap_add = sc.capabilities_add;
+  req->cap_drop = sc.capabilities_drop;
+  if (!sc.allow_privilege_escalation.value_or(true)) {
+    req->security_opt.push_back("no-new-privileges");
+  }
+  for (const model::Ulimit& u : c.ulimits) {
+    req->ulimits.push_back(UlimitSetting{u.name, u.soft, u.hard});
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -441,7 +500,8 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     }
     if (!has_task_id) req.env.push_back("CAPSTAN_TASK_ID=" + spec.task_id);
     req.working_dir = c.working_dir;
-    req.user = c.user;
+    auto image_user = [&]() -> Result<std::string> { return client_->ImageUser(c.image); };
+    if (Status s = ApplySecurity(c, image_user, &req); !s.ok()) return fail(s);
     if (holder.empty()) {
       req.ports = ports;
       req.extra_hosts = extra_hosts;  // a joining container shares the holder's hosts file

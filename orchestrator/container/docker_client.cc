@@ -411,6 +411,20 @@ model::Result<bool> DockerClient::ImageExists(const std::string& image) const {
   return HttpError(op, *r);
 }
 
+model::Result<std::string> DockerClient::ImageUser(const std::string& image) const {
+  std::string op = "inspect image " + image;
+  HttpRequest req;
+  req.path = "/images/" + PathPart(image) + "/json";
+  req.timeout = timeout_;
+  auto r = Perform(socket_path_, req);
+  if (!r.ok()) return r.status().WithContext(op);
+  if (r->status != 200) return HttpError(op, *r);
+  auto j = ParseJson(op, *r);
+  if (!j.ok()) return j.status();
+  if (!j->contains("Config") || !(*j)["Config"].is_object()) return std::string();
+  return GetString((*j)["Config"], "User");
+}
+
 Status DockerClient::PullImage(const std::string& image, const std::optional<RegistryAuth>& auth,
                                std::chrono::milliseconds timeout) const {
   std::string op = "pull image " + image;
@@ -502,6 +516,18 @@ model::Result<std::string> DockerClient::CreateContainer(
   if (!request.extra_hosts.empty()) host["ExtraHosts"] = request.extra_hosts;
   if (request.memory_bytes > 0) host["Memory"] = request.memory_bytes;
   if (request.nano_cpus > 0) host["NanoCpus"] = request.nano_cpus;
+  if (request.privileged) host["Privileged"] = true;
+  if (request.read_only_rootfs) host["ReadonlyRootfs"] = true;
+  if (!request.cap_add.empty()) host["CapAdd"] = request.cap_add;
+  if (!request.cap_drop.empty()) host["CapDrop"] = request.cap_drop;
+  if (!request.security_opt.empty()) host["SecurityOpt"] = request.security_opt;
+  if (!request.ulimits.empty()) {
+    Json ulimits = Json::array();
+    for (const UlimitSetting& u : request.ulimits) {
+      ulimits.push_back({{"Name", u.name}, {"Soft", u.soft}, {"Hard", u.hard}});
+    }
+    host["Ulimits"] = ulimits;
+  }
   body["HostConfig"] = host;
 
   HttpRequest req;

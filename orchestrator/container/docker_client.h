@@ -27,6 +27,13 @@ struct BindMount {
   bool read_only = false;
 };
 
+// An rlimit as HostConfig.Ulimits spells it ("nofile", soft, hard).
+struct UlimitSetting {
+  std::string name;
+  std::int64_t soft = 0;
+  std::int64_t hard = 0;
+};
+
 // POST /containers/create. Unset optionals keep the image's defaults; an engaged empty
 // `cmd` clears the image's CMD (Kubernetes: a command without args ignores the image's CMD).
 struct CreateContainerRequest {
@@ -45,6 +52,15 @@ struct CreateContainerRequest {
   std::vector<std::string> extra_hosts;  // HostConfig.ExtraHosts: "name:address"
   std::int64_t memory_bytes = 0;         // HostConfig.Memory, 0 = unlimited
   std::int64_t nano_cpus = 0;            // HostConfig.NanoCpus, 0 = unlimited
+  // securityContext: HostConfig.Privileged, ReadonlyRootfs, CapAdd / CapDrop (names as the
+  // engine takes them: "NET_ADMIN", "ALL"), SecurityOpt ("no-new-privileges"); rlimits:
+  // HostConfig.Ulimits. Empty / false = the engine's default (omitted from the body).
+  bool privileged = false;
+  bool read_only_rootfs = false;
+  std::vector<std::string> cap_add;
+  std::vector<std::string> cap_drop;
+  std::vector<std::string> security_opt;
+  std::vector<UlimitSetting> ulimits;
 };
 
 // GET /containers/{id}/json, the parts Capstan reads.
@@ -105,6 +121,8 @@ class DockerClient {
 
   // GET /images/{name}/json: true if present locally.
   model::Result<bool> ImageExists(const std::string& image) const;
+  // GET /images/{name}/json: the image's Config.User ("" = root), kNotFound if absent.
+  model::Result<std::string> ImageUser(const std::string& image) const;
   // POST /images/create?fromImage=...&tag=... with X-Registry-Auth when `auth` is set. The engine
   // streams JSON progress lines; an {"error": ...} line is the failure. Blocks until done or
   // `timeout`.

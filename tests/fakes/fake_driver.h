@@ -105,6 +105,10 @@ class FakeDriver final : public orchestrator::Driver {
     return std::string();
   }
   bool EnforcesLimits() const override { return false; }
+  std::string SecurityNotEnforced(const orchestrator::LaunchSpec&) const override {
+    return not_enforced;
+  }
+  std::string not_enforced;  // what SecurityNotEnforced() answers
   model::Status Available() override { return available; }
   void ReportHealth(const orchestrator::TaskHandle& handle, const std::string& container,
                     bool healthy) override {

@@ -3,6 +3,7 @@ capstan_test(orchestrator_core_test
   SRCS ${CMAKE_CURRENT_SOURCE_DIR}/rollout_math_test.cc
        ${CMAKE_CURRENT_SOURCE_DIR}/backoff_test.cc
        ${CMAKE_CURRENT_SOURCE_DIR}/task_environment_test.cc
+       ${CMAKE_CURRENT_SOURCE_DIR}/downward_api_test.cc
        ${CMAKE_CURRENT_SOURCE_DIR}/dependency_gate_test.cc
        ${CMAKE_CURRENT_SOURCE_DIR}/task_lifecycle_test.cc
        ${CMAKE_CURRENT_SOURCE_DIR}/lifecycle_hook_test.cc

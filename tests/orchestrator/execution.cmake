@@ -18,17 +18,21 @@ capstan_test(cgroups_test
   DEPS capstan_orchestrator)
 
 capstan_test(process_driver_test
-  SRCS process_driver_test.cc
+  SRCS process_driver_test.cc process_security_test.cc
   DEPS capstan_orchestrator
   TIMEOUT 60)
 target_compile_definitions(process_driver_test PRIVATE
   CAPSTAN_TEST_SERVER="$<TARGET_FILE:capstan-test-server>")
 add_dependencies(process_driver_test capstan-test-server)
 
+# gRPC probes run against tests/helpers/grpc_health_server.py on Debian's own python3 (with
+# python3-grpcio; /usr/bin/python3, not whatever python3 comes first on PATH).
 capstan_test(curl_health_checker_test
-  SRCS curl_health_checker_test.cc
+  SRCS curl_health_checker_test.cc grpc_health_message_test.cc grpc_probe_test.cc
   DEPS capstan_orchestrator Threads::Threads
   TIMEOUT 60)
 target_compile_definitions(curl_health_checker_test PRIVATE
-  CAPSTAN_TEST_SERVER="$<TARGET_FILE:capstan-test-server>")
+  CAPSTAN_TEST_SERVER="$<TARGET_FILE:capstan-test-server>"
+  CAPSTAN_PYTHON="/usr/bin/python3"
+  CAPSTAN_GRPC_HEALTH_SERVER="${PROJECT_SOURCE_DIR}/tests/helpers/grpc_health_server.py")
 add_dependencies(curl_health_checker_test capstan-test-server)

@@ -336,5 +336,53 @@ TEST(DriverAvailability, ReadinessIsReportedAndWaitingContainersAreNotProbed) {
   EXPECT_TRUE(h.driver.health[id + "/side"]);
 }
 
+TEST(Orchestrator, DownwardApiSeesTheTasksNode) {
+  OrchHarness h;
+  NodeInfo node;
+  node.id = 0;
+  node.name = "node-zero";
+  node.address = "192.0.2.7";
+  node.cpu_millis = 8000;
+  node.memory_bytes = 8ll << 30;
+  h.scheduler.AddNode(node);
+  AppSpec app = Simple();
+  auto& env = app.workloads["svc"].task.containers[0].env;
+  for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
+           {"NODE", "spec.nodeName"}, {"HOST_IP", "status.hostIP"}, {"NS", "metadata.namespace"}}) {
+    model::EnvVar e;
+    e.name = name;
+    e.source = model::EnvSource::kFieldRef;
+    e.ref_key = path;
+    env.push_back(e);
+  }
+  model::EnvVar cpu;
+  cpu.name = "CPU_LIMIT";
+  cpu.source = model::EnvSource::kResourceFieldRef;
+  cpu.ref_key = "limits.cpu";
+  env.push_back(cpu);
+  h.orch.SetDesired(app);
+  h.Tick();
+  ASSERT_EQ(h.driver.Running().size(), 1u);
+  const LaunchSpec& spec = h.driver.tasks[h.driver.Running()[0]].spec;
+  std::map<std::string, std::string> got(spec.containers[0].env.begin(),
+                                         spec.containers[0].env.end());
+  EXPECT_EQ(got["NODE"], "node-zero");
+  EXPECT_EQ(got["HOST_IP"], "192.0.2.7");
+  EXPECT_EQ(got["NS"], "app");
+  EXPECT_EQ(got["CPU_LIMIT"], "8");  // no limit: the node's 8 cores
+}
+
+TEST(Orchestrator, SecurityContextNotEnforcedIsReportedOncePerTask) {
+  OrchHarness h;
+  h.driver.not_enforced = "container main: readOnlyRootFilesystem not enforced";
+  AppSpec app = Simple();
+  AssignRevisions(app);
+  h.driver.behavior[app.workloads["svc"].revision] = FakeDriver::Behavior::kCrashOnStart;
+  h.orch.SetDesired(app);
+  for (int i = 0; i < 80; ++i) h.Tick();  // 40 s: several crash-loop restarts
+  ASSERT_GE(h.driver.total_starts, 3);
+  EXPECT_EQ(h.events.Count("app-svc-", "SecurityContextNotEnforced"), 1u);
+}
+
 }  // namespace
 }  // namespace capstan::orchestrator

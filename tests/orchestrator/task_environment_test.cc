@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "orchestrator/downward_api.h"
+
 namespace capstan::orchestrator {
 namespace {
 
@@ -169,6 +171,114 @@ TEST(BuildLaunchSpec, FixedHostPortsComeFirst) {
   EXPECT_EQ(Env(spec->containers[0], "PORT"), "20000");
 }
 
+model::EnvVar FieldRef(const std::string& name, const std::string& path) {
+  model::EnvVar e;
+  e.name = name;
+  e.source = model::EnvSource::kFieldRef;
+  e.ref_key = path;
+  return e;
+}
+
+model::EnvVar ResourceRef(const std::string& name, const std::string& container,
+                          const std::string& resource, const std::string& divisor) {
+  model::EnvVar e;
+  e.name = name;
+  e.source = model::EnvSource::kResourceFieldRef;
+  e.ref_name = container;
+  e.ref_key = resource;
+  e.divisor = divisor;
+  return e;
+}
+
+model::EnvVar Literal(const std::string& name, const std::string& value) {
+  model::EnvVar e;
+  e.name = name;
+  e.value = value;
+  return e;
+}
+
+TEST(BuildLaunchSpec, DownwardApiValuesAreSetInOrderAndExpandable) {
+  model::TaskTemplate t;
+  t.labels = {{"tier", "web"}};
+  t.annotations = {{"team", "payments"}};
+  model::ContainerSpec sidecar;
+  sidecar.name = "proxy";
+  sidecar.resources.memory_limit_bytes = 32LL << 20;
+  model::ContainerSpec c;
+  c.name = "web";
+  c.resources.cpu_limit_millis = 250;
+  // $(VAR) sees only what was defined above it, as Kubernetes expands in order.
+  c.env = {Literal("EARLY", "[$(POD_NAME)]"),
+           FieldRef("POD_NAME", "metadata.name"),
+           FieldRef("POD_NAMESPACE", "metadata.namespace"),
+           FieldRef("POD_UID", "metadata.uid"),
+           FieldRef("NODE", "spec.nodeName"),
+           FieldRef("POD_IP", "status.podIP"),
+           FieldRef("HOST_IP", "status.hostIP"),
+           FieldRef("SA", "spec.serviceAccountName"),
+           FieldRef("TIER", "metadata.labels['tier']"),
+           FieldRef("TEAM", "metadata.annotations['team']"),
+           ResourceRef("CPU", "", "limits.cpu", "1"),
+           ResourceRef("CPU_M", "", "limits.cpu", "1m"),
+           ResourceRef("MEM", "", "limits.memory", "1Mi"),
+           ResourceRef("PROXY_MEM", "proxy", "limits.memory", "1Mi"),
+           Literal("URL", "http://$(POD_IP):80/$(POD_NAMESPACE)/$(POD_NAME)")};
+  t.containers = {c, sidecar};
+  EnvironmentInputs in;
+  in.node_name = "node-a";
+  in.node_address = "192.0.2.10";
+  in.node_memory_bytes = 2LL << 30;
+  auto spec = BuildLaunchSpec("shop-web-abc-0", "shop", "web", "abc", t, in);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  const ContainerLaunch& l = spec->containers.at(0);
+  EXPECT_EQ(Env(l, "EARLY"), "[$(POD_NAME)]");
+  EXPECT_EQ(Env(l, "POD_NAME"), "shop-web-abc-0");
+  EXPECT_EQ(Env(l, "POD_NAMESPACE"), "shop");
+  EXPECT_EQ(Env(l, "POD_UID"), TaskUid("shop-web-abc-0"));
+  EXPECT_EQ(Env(l, "NODE"), "node-a");
+  EXPECT_EQ(Env(l, "POD_IP"), "192.0.2.10");
+  EXPECT_EQ(Env(l, "HOST_IP"), "192.0.2.10");
+  EXPECT_EQ(Env(l, "SA"), "default");
+  EXPECT_EQ(Env(l, "TIER"), "web");
+  EXPECT_EQ(Env(l, "TEAM"), "payments");
+  EXPECT_EQ(Env(l, "CPU"), "1");
+  EXPECT_EQ(Env(l, "CPU_M"), "250");
+  EXPECT_EQ(Env(l, "MEM"), "2048");  // no limit: the node's allocatable
+  EXPECT_EQ(Env(l, "PROXY_MEM"), "32");
+  EXPECT_EQ(Env(l, "URL"), "http://192.0.2.10:80/shop/shop-web-abc-0");
+}
+
+TEST(BuildLaunchSpec, BadDownwardReferencesAreConfigErrorsNamingTheVariable) {
+  model::TaskTemplate t;
+  model::ContainerSpec c;
+  c.name = "web";
+  c.env = {FieldRef("X", "status.phase")};
+  t.containers = {c};
+  auto spec = BuildLaunchSpec("id", "app", "w", "r", t, {});
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("env X of container web"), std::string::npos)
+      << spec.status().message();
+  t.containers[0].env = {ResourceRef("Y", "nope", "limits.cpu", "")};
+  spec = BuildLaunchSpec("id", "app", "w", "r", t, {});
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("container \"nope\" not found"), std::string::npos)
+      << spec.status().message();
+}
+
+TEST(BuildLaunchSpec, CarriesSecurityContextAndUlimits) {
+  model::TaskTemplate t;
+  model::ContainerSpec c;
+  c.name = "web";
+  c.security.run_as_user = 1000;
+  c.security.capabilities_drop = {"ALL"};
+  c.ulimits = {{"nofile", 1024, 2048}};
+  t.containers = {c};
+  auto spec = BuildLaunchSpec("id", "app", "w", "r", t, {});
+  ASSERT_TRUE(spec.ok());
+  EXPECT_EQ(spec->containers[0].security, c.security);
+  EXPECT_EQ(spec->containers[0].ulimits, c.ulimits);
+}
+
 // Kubernetes' init order as dependsOn: init containers chain by SUCCESS, a sidecar is waited
 // for by START (and keeps running), the main containers wait for the last of each.
 TEST(InitContainerDependencies, ChainInitContainersBySuccessAndSidecarsByStart) {
@@ -227,6 +337,30 @@ TEST(InitContainerDependencies, LaunchSpecListsInitContainersAfterTheMainOnesWit
   EXPECT_FALSE(spec->containers[1].essential);
   EXPECT_TRUE(spec->containers[1].ports.empty());
   EXPECT_EQ(spec->containers[1].command, (std::vector<std::string>{"/bin/init", "hello"}));
+}
+
+TEST(BuildLaunchSpec, InitContainersGetTheDownwardApiToo) {
+  model::TaskTemplate t;
+  model::ContainerSpec app;
+  app.name = "app";
+  app.resources.memory_limit_bytes = 64LL << 20;
+  t.containers = {app};
+  model::ContainerSpec init;
+  init.name = "init";
+  init.command = {"/bin/init", "$(POD)"};
+  init.env = {FieldRef("POD", "metadata.name"), FieldRef("NODE", "spec.nodeName"),
+              ResourceRef("APP_MEM", "app", "limits.memory", "1Mi")};
+  t.init_containers = {init};
+  EnvironmentInputs in;
+  in.node_name = "node-a";
+  auto spec = BuildLaunchSpec("t-1", "a", "w", "r", t, in);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  ASSERT_EQ(spec->containers.size(), 2u);
+  const ContainerLaunch& l = spec->containers[1];
+  EXPECT_EQ(Env(l, "POD"), "t-1");
+  EXPECT_EQ(Env(l, "NODE"), "node-a");
+  EXPECT_EQ(Env(l, "APP_MEM"), "64");
+  EXPECT_EQ(l.command, (std::vector<std::string>{"/bin/init", "t-1"}));
 }
 
 }  // namespace

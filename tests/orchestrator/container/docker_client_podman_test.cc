@@ -297,6 +297,42 @@ TEST_F(PodmanTest, LogsOfBothStreams) {
   EXPECT_TRUE(client_->RemoveContainer(*id, true).ok());
 }
 
+TEST_F(PodmanTest, SecurityOptionsAndUlimitsReachTheProcess) {
+  // The test image sets no USER: runAsNonRoot would read it as root.
+  auto image_user = client_->ImageUser(image_);
+  ASSERT_TRUE(image_user.ok()) << image_user.status().ToString();
+  EXPECT_EQ(*image_user, "");
+
+  CreateContainerRequest req = Request("security");
+  req.entrypoint = std::vector<std::string>{"/bin/sh", "-c"};
+  req.cmd = std::vector<std::string>{
+      "echo ids=$(id -u):$(id -g); grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status | "
+      "tr -d ' \\t'; echo nofile=$(ulimit -Sn)/$(ulimit -Hn) nproc=$(ulimit -u); touch /written "
+      "2>/dev/null && "
+      "echo rootfs=rw || echo rootfs=ro"};
+  req.user = "1000:2000";
+  req.cap_drop = {"ALL"};
+  req.cap_add = {"NET_BIND_SERVICE"};
+  req.security_opt = {"no-new-privileges"};
+  req.read_only_rootfs = true;
+  // Podman adds an nproc rlimit of its own (above its own limit in a sandboxed CI) once any
+  // rlimit is given; lowering is always allowed, so pin nproc low.
+  req.ulimits = {{"nofile", 300, 400}, {"nproc", 1024, 1024}};
+  auto id = client_->CreateContainer(req);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  model::Status started = client_->StartContainer(*id);
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  auto exited = WaitExited(*id);
+  ASSERT_TRUE(exited.ok()) << exited.status().ToString();
+  auto logs = client_->Logs(*id, 100, 4096);
+  ASSERT_TRUE(logs.ok()) << logs.status().ToString();
+  EXPECT_EQ(*logs,
+            // Podman raises added capabilities for a non-root user too (ambient), unlike Docker.
+            "ids=1000:2000\nCapEff:0000000000000400\nCapBnd:0000000000000400\nNoNewPrivs:1\n"
+            "nofile=300/400 nproc=1024\nrootfs=ro\n");
+  EXPECT_TRUE(client_->RemoveContainer(*id, true).ok());
+}
+
 TEST_F(PodmanTest, StartFailuresAreFailedPrecondition) {
   CreateContainerRequest req = Request("noexe");
   req.entrypoint = std::vector<std::string>{"/bin/no-such-binary"};
