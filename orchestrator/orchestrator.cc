@@ -390,6 +390,16 @@ void Orchestrator::SyncPodListeners() {
 }
 
 void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
+  // A listener on <cluster IP>:<port> inside the pod would take that port from the pod's own
+  // containers (a server binding 0.0.0.0:<port> fails). Those Services are left out and said so;
+  // kube-proxy avoids this with netfilter rules instead of sockets, which Capstan does not have yet.
+  std::set<int> own_ports;
+  const Task* task = runner_.Find(task_id);
+  if (task != nullptr) {
+    for (const auto& c : task->launch.containers) {
+      for (const auto& b : c.ports) own_ports.insert(b.container_port);
+    }
+  }
   std::set<std::string> wanted;
   std::string failure;
   for (const auto& [name, app] : apps_) {
@@ -397,6 +407,15 @@ void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
       if (state.cluster_ip.empty()) continue;
       for (const auto& p : state.ports) {
         const std::string key = PodKey(task_id, PortKey(name, svc, p.name));
+        if (own_ports.count(p.port)) {
+          if (failure.empty()) {
+            failure = fmt::format(
+                "Service {}/{} listens on port {}, which the task's own containers use; inside "
+                "a container pod a Service port must differ from the pod's container ports",
+                name, svc, p.port);
+          }
+          continue;
+        }
         wanted.insert(key);
         if (pod.keys.count(key)) continue;
         auto bound = proxy_->AddListener(key, p.port, state.cluster_ip, pod.netns);
@@ -418,7 +437,7 @@ void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
     it = pod.keys.erase(it);
   }
   if (!failure.empty()) {
-    const Task* t = runner_.Find(task_id);
+    const Task* t = task;
     events_.Record(t ? t->app + "/Task/" + task_id : task_id, EventType::kWarning,
                    "ServiceUnreachable",
                    "the task's containers cannot reach Services by cluster IP: " + failure);

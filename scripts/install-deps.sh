@@ -13,7 +13,7 @@ PACKAGES=(
   # busybox-static image built locally, two local registries, htpasswd (bcrypt) for one of them.
   podman runc containernetworking-plugins busybox-static docker-registry apache2-utils
   # The bookstore example with processes (examples/microservices): busybox httpd serves, and its
-  # CGI calls the other Services with wget (busybox-static's own wget crashes in name lookups).
+  # CGI calls the other Services with wget (Debian's busybox-static wget crashes with -T).
   wget
   # A real gRPC server for the grpc probe tests (tests/helpers/grpc_health_server.py, run by
   # /usr/bin/python3): grpcio's C core speaks the HTTP/2 side independently of libcurl/nghttp2,

@@ -17,8 +17,12 @@ TEST_F(BookstoreTest, RunsAsContainersDeploysRollsOutAndRollsBack) {
   if (::geteuid() != 0) GTEST_SKIP() << "Service listeners inside pods need root";
   const std::string app = "bookstore-ctr";
   Daemon::Options options = DefaultOptions();
-  options.extra_args = {"--container-engine", engine.socket, "--docker-config",
-                        tmp("no-docker-config.json")};
+  // Pods whose first container is an init container need a pause container to hold their
+  // network: the fixture's busybox stands in for registry.k8s.io/pause (nothing is pulled).
+  options.extra_args = {"--container-engine", engine.socket,   "--docker-config",
+                        tmp("no-docker-config.json"),         "--pause-image",
+                        engine.image,                         "--pause-command",
+                        "sleep 2147483647"};
   RunScenario(app, "container", engine.image, options);
   // Leave nothing on the shared engine.
   if (daemon().process()) daemon().Kill();
