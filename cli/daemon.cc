@@ -10,8 +10,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "cli/event_metrics.h"
@@ -19,8 +19,8 @@
 #include "metrics/metrics.h"
 #include "model/clock.h"
 #include "notify/commit_status_reporter.h"
-#include "orchestrator/cluster_ip_allocator.h"
 #include "orchestrator/cgroups.h"
+#include "orchestrator/cluster_ip_allocator.h"
 #include "orchestrator/container/container_driver.h"
 #include "orchestrator/container/docker_client.h"
 #include "orchestrator/container/engine_exec_checker.h"

@@ -392,7 +392,8 @@ void Orchestrator::SyncPodListeners() {
 void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
   // A listener on <cluster IP>:<port> inside the pod would take that port from the pod's own
   // containers (a server binding 0.0.0.0:<port> fails). Those Services are left out and said so;
-  // kube-proxy avoids this with netfilter rules instead of sockets, which Capstan does not have yet.
+  // kube-proxy avoids this with netfilter rules instead of sockets, which Capstan does not have
+  // yet.
   std::set<int> own_ports;
   const Task* task = runner_.Find(task_id);
   if (task != nullptr) {

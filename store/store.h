@@ -108,9 +108,9 @@ class WriteBatch {
     std::string app, workload;
     int keep;
   };
-  using Op = std::variant<AppRecord, RevisionRecord, TaskRecord, RolloutRecord, EventRecord,
-                          DeleteApp, DeleteTask, DeleteRollout, TrimRevisions, ServiceRecord,
-                          DeleteService>;
+  using Op =
+      std::variant<AppRecord, RevisionRecord, TaskRecord, RolloutRecord, EventRecord, DeleteApp,
+                   DeleteTask, DeleteRollout, TrimRevisions, ServiceRecord, DeleteService>;
 
   void Put(AppRecord r) { ops_.emplace_back(std::move(r)); }
   void Put(RevisionRecord r) { ops_.emplace_back(std::move(r)); }

@@ -19,10 +19,9 @@ TEST_F(BookstoreTest, RunsAsContainersDeploysRollsOutAndRollsBack) {
   Daemon::Options options = DefaultOptions();
   // Pods whose first container is an init container need a pause container to hold their
   // network: the fixture's busybox stands in for registry.k8s.io/pause (nothing is pulled).
-  options.extra_args = {"--container-engine", engine.socket,   "--docker-config",
-                        tmp("no-docker-config.json"),         "--pause-image",
-                        engine.image,                         "--pause-command",
-                        "sleep 2147483647"};
+  options.extra_args = {
+      "--container-engine", engine.socket, "--docker-config", tmp("no-docker-config.json"),
+      "--pause-image",      engine.image,  "--pause-command", "sleep 2147483647"};
   RunScenario(app, "container", engine.image, options);
   // Leave nothing on the shared engine.
   if (daemon().process()) daemon().Kill();

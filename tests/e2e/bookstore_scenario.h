@@ -32,7 +32,8 @@ class BookstoreTest : public E2eTest {
       std::string text = ReadFile(entry.path().string());
       text = std::regex_replace(text, std::regex("\n    metadata:\n      labels: (.*)\n"),
                                 "\n    metadata:\n      labels: $1\n      annotations: "
-                                "{capstan.io/driver: " + driver + "}\n");
+                                "{capstan.io/driver: " +
+                                    driver + "}\n");
       if (!image.empty()) text = std::regex_replace(text, std::regex("busybox:1\\.36"), image);
       if (entry.path().filename() == "productpage.yaml") {
         text = std::regex_replace(text, std::regex("value: v1"), "value: " + version);
@@ -112,7 +113,9 @@ class BookstoreTest : public E2eTest {
     const std::string v2 = WriteBookstore(app, driver, image, "v2");
     const bool rolled = WaitForApp(app, "Synced", "Healthy", v2, 180s);
     const bool serving_v2 = PollUntil(
-        [&] { return Get(productpage, "/cgi-bin/index").find("productpage v2") != std::string::npos; },
+        [&] {
+          return Get(productpage, "/cgi-bin/index").find("productpage v2") != std::string::npos;
+        },
         30s);
     stop = true;
     client.join();

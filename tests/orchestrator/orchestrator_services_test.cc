@@ -45,10 +45,10 @@ struct ServicesHarness {
     scheduler.AddNode(node);
     EXPECT_TRUE(proxy.Start().ok());
     options.runner.task_dir_root = (dir / "tasks").string();
-    orch = std::make_unique<Orchestrator>(clock, scheduler,
-                                          std::map<model::DriverKind, Driver*>{
-                                              {model::DriverKind::kProcess, &driver}},
-                                          checker, events, &proxy, options);
+    orch = std::make_unique<Orchestrator>(
+        clock, scheduler,
+        std::map<model::DriverKind, Driver*>{{model::DriverKind::kProcess, &driver}}, checker,
+        events, &proxy, options);
   }
   ~ServicesHarness() {
     orch.reset();

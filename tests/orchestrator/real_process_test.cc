@@ -100,9 +100,11 @@ TEST(RealServiceNames, ProcessesReachServicesOnTheSamePortByNameAndAddress) {
   c.name = "client";
   c.command = {"/bin/sh", "-c",
                "curl -sf http://web/ > web.out; "
-               "curl -sf http://api." + app.app + ".svc.cluster.local:80/ > api.out; "
-               "curl -sf http://$API_SERVICE_HOST:$API_SERVICE_PORT/ > env.out; "
-               "touch done; exec sleep 600"};
+               "curl -sf http://api." +
+                   app.app +
+                   ".svc.cluster.local:80/ > api.out; "
+                   "curl -sf http://$API_SERVICE_HOST:$API_SERVICE_PORT/ > env.out; "
+                   "touch done; exec sleep 600"};
   // An exec probe runs with the task's names too.
   model::ProbeSpec resolves;
   resolves.action = model::ProbeAction::kExec;
@@ -131,8 +133,8 @@ TEST(RealServiceNames, ProcessesReachServicesOnTheSamePortByNameAndAddress) {
   EXPECT_NE(read("web.out").find("web1"), std::string::npos) << read("web.out");
   EXPECT_NE(read("api.out").find("api7"), std::string::npos) << read("api.out");
   EXPECT_NE(read("env.out").find("api7"), std::string::npos) << read("env.out");
-  EXPECT_TRUE(h.RunUntil(
-      [&] { return ReadyOf(h.orch().Status(app.app).workloads["client"]) == 1; }, 10s));
+  EXPECT_TRUE(
+      h.RunUntil([&] { return ReadyOf(h.orch().Status(app.app).workloads["client"]) == 1; }, 10s));
   // The node's /etc/hosts is untouched: the names live in the task's own mount namespace.
   std::ifstream node_hosts("/etc/hosts");
   std::string node(std::istreambuf_iterator<char>(node_hosts), {});
