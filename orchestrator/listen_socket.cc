@@ -5,12 +5,17 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <chrono>
 #include <thread>
+
+#include "orchestrator/spawn.h"
 
 namespace capstan::orchestrator {
 namespace {
@@ -69,6 +74,51 @@ model::Result<int> OpenListenSocket(const ListenAddress& where) {
     }
     close(ns);
     result = OpenHere(where);
+  });
+  worker.join();
+  return result;
+}
+
+model::Status RunInNetworkNamespace(const std::string& netns,
+                                    const std::vector<std::string>& argv) {
+  model::Status result = model::Status::Ok();
+  std::thread worker([&] {
+    int ns = open(netns.c_str(), O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) {
+      const int err = errno;
+      if (ns >= 0) close(ns);
+      result = model::Status::Error(
+          model::ErrorCode::kUnavailable,
+          fmt::format("cannot enter network namespace {}: {}", netns, std::strerror(err)));
+      return;
+    }
+    close(ns);
+    SpawnOptions options;
+    options.argv = argv;
+    options.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
+    auto pid = Spawn(options);  // forked from this thread: the child is in the namespace too
+    if (!pid.ok()) {
+      result = pid.status();
+      return;
+    }
+    int status = 0;
+    for (int waited_ms = 0;; waited_ms += 2) {
+      const pid_t done = waitpid(*pid, &status, WNOHANG);
+      if (done == *pid) break;
+      if (done < 0 && errno != EINTR) break;
+      if (waited_ms >= 10000) {
+        kill(-*pid, SIGKILL);
+        waitpid(*pid, &status, 0);
+        result = model::Status::Error(model::ErrorCode::kUnavailable,
+                                      fmt::format("{} did not finish in 10 s", argv[0]));
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      result = model::Status::Error(model::ErrorCode::kFailedPrecondition,
+                                    fmt::format("{} failed (status {})", argv[0], status));
+    }
   });
   worker.join();
   return result;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/status.h"
 
@@ -25,5 +26,11 @@ model::Result<int> OpenListenSocket(const ListenAddress& where);
 
 // The port a listening socket is bound to.
 int BoundPort(int fd);
+
+// Runs `argv` (looked up in /usr/sbin:/usr/bin:/sbin:/bin) inside the network namespace at path
+// `netns` and waits for it, at most 10 s: for the few netfilter rules a pod needs
+// (iptables-restore). Blocks the caller for as long as the command runs (milliseconds); the
+// command runs from a short-lived thread that entered the namespace, as OpenListenSocket.
+model::Status RunInNetworkNamespace(const std::string& netns, const std::vector<std::string>& argv);
 
 }  // namespace capstan::orchestrator

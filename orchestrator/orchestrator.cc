@@ -8,6 +8,7 @@
 
 #include "model/desired_state.h"
 #include "model/revision.h"
+#include "orchestrator/listen_socket.h"
 #include "orchestrator/task_environment.h"
 #include "orchestrator/task_files.h"
 
@@ -31,6 +32,8 @@ struct Orchestrator::PodNet {
   std::string netns;
   std::string holder;  // the first container's id: a restarted pod has a new namespace
   std::set<std::string> keys;
+  std::map<std::string, int> listen_ports;  // key -> the port its listener got
+  std::vector<std::string> redirects;        // the netfilter rules installed, as written
   std::uint64_t generation = 0;  // services_generation_ these keys were made for
 };
 
@@ -391,9 +394,9 @@ void Orchestrator::SyncPodListeners() {
 
 void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
   // A listener on <cluster IP>:<port> inside the pod would take that port from the pod's own
-  // containers (a server binding 0.0.0.0:<port> fails). Those Services are left out and said so;
-  // kube-proxy avoids this with netfilter rules instead of sockets, which Capstan does not have
-  // yet.
+  // containers (a server binding 0.0.0.0:<port> fails). For those Services the listener takes a
+  // free port and a netfilter DNAT rule in the pod's namespace sends <cluster IP>:<port> there,
+  // as kube-proxy sends cluster IPs to endpoints.
   std::set<int> own_ports;
   const Task* task = runner_.Find(task_id);
   if (task != nullptr) {
@@ -402,30 +405,31 @@ void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
     }
   }
   std::set<std::string> wanted;
+  std::vector<std::string> redirects;
   std::string failure;
   for (const auto& [name, app] : apps_) {
     for (const auto& [svc, state] : app->services) {
       if (state.cluster_ip.empty()) continue;
       for (const auto& p : state.ports) {
         const std::string key = PodKey(task_id, PortKey(name, svc, p.name));
-        if (own_ports.count(p.port)) {
-          if (failure.empty()) {
-            failure = fmt::format(
-                "Service {}/{} listens on port {}, which the task's own containers use; inside "
-                "a container pod a Service port must differ from the pod's container ports",
-                name, svc, p.port);
-          }
-          continue;
-        }
+        const bool taken = own_ports.count(p.port) > 0;
         wanted.insert(key);
-        if (pod.keys.count(key)) continue;
-        auto bound = proxy_->AddListener(key, p.port, state.cluster_ip, pod.netns);
-        if (!bound.ok()) {
-          if (failure.empty()) failure = bound.status().message();
-          continue;
+        if (!pod.keys.count(key)) {
+          auto bound =
+              proxy_->AddListener(key, taken ? 0 : p.port, state.cluster_ip, pod.netns);
+          if (!bound.ok()) {
+            if (failure.empty()) failure = bound.status().message();
+            continue;
+          }
+          pod.keys.insert(key);
+          pod.listen_ports[key] = *bound;
+          proxy_->SetEndpoints(key, p.endpoints);
         }
-        pod.keys.insert(key);
-        proxy_->SetEndpoints(key, p.endpoints);
+        if (taken) {
+          redirects.push_back(fmt::format(
+              "-A OUTPUT -d {0}/32 -p tcp -m tcp --dport {1} -j DNAT --to-destination {0}:{2}",
+              state.cluster_ip, p.port, pod.listen_ports[key]));
+        }
       }
     }
   }
@@ -435,7 +439,15 @@ void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
       continue;
     }
     proxy_->RemoveListener(*it);
+    pod.listen_ports.erase(*it);
     it = pod.keys.erase(it);
+  }
+  if (redirects != pod.redirects) {
+    if (auto s = InstallRedirects(task, pod, redirects); s.ok()) {
+      pod.redirects = std::move(redirects);
+    } else if (failure.empty()) {
+      failure = s.message();
+    }
   }
   if (!failure.empty()) {
     const Task* t = task;
@@ -446,9 +458,34 @@ void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
   pod.generation = services_generation_;
 }
 
+// Replaces the pod namespace's nat table (its own: the engine's rules live in the node's) with
+// the redirects, through iptables-restore run inside the namespace.
+model::Status Orchestrator::InstallRedirects(const Task* task, const PodNet& pod,
+                                             const std::vector<std::string>& redirects) {
+  if (task == nullptr || task->launch.task_dir.empty()) {
+    return model::Status::Error(model::ErrorCode::kFailedPrecondition, "no task folder");
+  }
+  std::string rules =
+      "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+      ":POSTROUTING ACCEPT [0:0]\n";
+  for (const auto& line : redirects) rules += line + "\n";
+  rules += "COMMIT\n";
+  const std::string path = task->launch.task_dir + "/netfilter.rules";
+  if (auto s = WriteVolumeFile(path, rules, 0600); !s.ok()) return s;
+  auto s = RunInNetworkNamespace(pod.netns, {"iptables-restore", path});
+  if (!s.ok()) {
+    return model::Status::Error(
+        s.code(), fmt::format("Services on a port the pod's own containers use need netfilter "
+                              "redirects in the pod (iptables-restore): {}",
+                              s.message()));
+  }
+  return model::Status::Ok();
+}
+
 void Orchestrator::DropPod(PodNet& pod) {
   for (const auto& key : pod.keys) proxy_->RemoveListener(key);
   pod.keys.clear();
+  pod.listen_ports.clear();
 }
 
 std::vector<NamedService> Orchestrator::NamedServices() const {

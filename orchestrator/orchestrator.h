@@ -146,6 +146,8 @@ class Orchestrator {
   // Container pods get the cluster IPs inside their own network namespace.
   void SyncPodListeners();
   void ServeInPod(const std::string& task_id, PodNet& pod);
+  model::Status InstallRedirects(const Task* task, const PodNet& pod,
+                                 const std::vector<std::string>& redirects);
   void DropPod(PodNet& pod);
   // Rewrites the hosts files of running tasks once Services changed.
   void RefreshHostsFiles();

@@ -15,6 +15,8 @@ PACKAGES=(
   # The bookstore example with processes (examples/microservices): busybox httpd serves, and its
   # CGI calls the other Services with wget (Debian's busybox-static wget crashes with -T).
   wget
+  # Services on a pod's own port: DNAT rules in the pod's network namespace (iptables-restore).
+  iptables
   # A real gRPC server for the grpc probe tests (tests/helpers/grpc_health_server.py, run by
   # /usr/bin/python3): grpcio's C core speaks the HTTP/2 side independently of libcurl/nghttp2,
   # and python3-protobuf (its dependency) decodes the request Capstan encodes by hand.
