@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "orchestrator/spawn.h"
+#include "tests/orchestrator/port_file_server.h"
 
 namespace capstan::orchestrator {
 namespace {
@@ -21,55 +22,21 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// One capstan-test-server process, killed at the end.
-class TestServer {
+using testing::ClosedPort;
+
+// One capstan-test-server process with `flags`, killed at the end.
+class TestServer : public testing::PortFileServer {
  public:
-  explicit TestServer(std::vector<std::string> flags) {
-    port_file_ = fs::temp_directory_path() /
-                 ("capstan-hc-port-" + std::to_string(::getpid()) + "-" + std::to_string(next_++));
-    fs::remove(port_file_);
-    SpawnOptions opts;
-    opts.argv = {CAPSTAN_TEST_SERVER, "--port", "0", "--port-file", port_file_.string()};
-    opts.argv.insert(opts.argv.end(), flags.begin(), flags.end());
-    auto pid = Spawn(opts);
-    EXPECT_TRUE(pid.ok()) << pid.status().ToString();
-    pid_ = pid.ok() ? *pid : 0;
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline && port_ == 0) {
-      std::ifstream in(port_file_);
-      if (!(in >> port_)) std::this_thread::sleep_for(10ms);
-    }
-    EXPECT_GT(port_, 0) << "test server did not start";
-  }
-  ~TestServer() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      int status;
-      ::waitpid(pid_, &status, 0);
-    }
-    fs::remove(port_file_);
-  }
-  int port() const { return port_; }
-
- private:
-  static inline int next_ = 0;
-  fs::path port_file_;
-  int pid_ = 0;
-  int port_ = 0;
+  explicit TestServer(const std::vector<std::string>& flags)
+      : PortFileServer(
+            [&](const std::string& port_file) {
+              std::vector<std::string> argv = {CAPSTAN_TEST_SERVER, "--port", "0", "--port-file",
+                                               port_file};
+              argv.insert(argv.end(), flags.begin(), flags.end());
+              return argv;
+            },
+            10s, "capstan-test-server") {}
 };
-
-// A port nothing listens on: bound, then released.
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class CurlHealthCheckerTest : public ::testing::Test {
  protected:

@@ -14,6 +14,7 @@
 
 #include "orchestrator/curl_health_checker.h"
 #include "orchestrator/spawn.h"
+#include "tests/orchestrator/port_file_server.h"
 
 namespace capstan::orchestrator {
 namespace {
@@ -21,61 +22,21 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// One grpc_health_server.py, killed at the end.
-class GrpcServer {
+using testing::ClosedPort;
+
+// One grpc_health_server.py with `args`, killed at the end.
+class GrpcServer : public testing::PortFileServer {
  public:
-  explicit GrpcServer(std::vector<std::string> args) {
-    port_file_ = fs::temp_directory_path() / ("capstan-grpc-port-" + std::to_string(::getpid()) +
-                                              "-" + std::to_string(next_++));
-    fs::remove(port_file_);
-    SpawnOptions opts;
-    opts.argv = {CAPSTAN_PYTHON, CAPSTAN_GRPC_HEALTH_SERVER, port_file_.string()};
-    opts.argv.insert(opts.argv.end(), args.begin(), args.end());
-    opts.stderr_fd = STDERR_FILENO;
-    auto pid = Spawn(opts);
-    EXPECT_TRUE(pid.ok()) << pid.status().ToString();
-    pid_ = pid.ok() ? *pid : 0;
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline && port_ == 0) {
-      std::ifstream in(port_file_);
-      if (!(in >> port_)) std::this_thread::sleep_for(20ms);
-      int status;
-      if (pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        break;
-      }
-    }
-    EXPECT_GT(port_, 0) << "the gRPC test server did not start: it needs Debian's python3-grpcio "
-                           "(scripts/install-deps.sh)";
-  }
-  ~GrpcServer() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      int status;
-      ::waitpid(pid_, &status, 0);
-    }
-    fs::remove(port_file_);
-  }
-  int port() const { return port_; }
-
- private:
-  static inline int next_ = 0;
-  fs::path port_file_;
-  int pid_ = 0;
-  int port_ = 0;
+  explicit GrpcServer(const std::vector<std::string>& args)
+      : PortFileServer(
+            [&](const std::string& port_file) {
+              std::vector<std::string> argv = {CAPSTAN_PYTHON, CAPSTAN_GRPC_HEALTH_SERVER,
+                                               port_file};
+              argv.insert(argv.end(), args.begin(), args.end());
+              return argv;
+            },
+            20s, "it needs Debian's python3-grpcio (scripts/install-deps.sh)") {}
 };
-
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class GrpcProbeTest : public ::testing::Test {
  protected:
