@@ -230,6 +230,56 @@ InitOrder InitContainerDependencies(const model::TaskTemplate& task) {
   return out;
 }
 
+namespace {
+
+// Service discovery variables, as kubelet's makeEnvironmentVariables builds them.
+std::vector<std::pair<std::string, std::string>> ServiceDiscoveryEnv(
+    const std::vector<ServiceEnv>& services) {
+  std::vector<std::pair<std::string, std::string>> env;
+  for (const auto& svc : services) {
+    if (svc.ports.empty()) continue;
+    std::string prefix = EnvName(svc.name);
+    env.emplace_back(prefix + "_SERVICE_HOST", svc.host);
+    env.emplace_back(prefix + "_SERVICE_PORT", std::to_string(svc.ports.front().second));
+    for (const auto& [pname, port] : svc.ports) {
+      if (!pname.empty()) {
+        env.emplace_back(prefix + "_SERVICE_PORT_" + EnvName(pname), std::to_string(port));
+      }
+    }
+  }
+  return env;
+}
+
+// envFrom: every key of the ConfigMap or Secret (with its prefix) that is a valid variable name.
+Status AddEnvFrom(const model::ContainerSpec& c, const EnvironmentInputs& in,
+                  EnvBuilder* declared) {
+  for (const auto& ef : c.env_from) {
+    const bool secret = ef.source == model::EnvSource::kSecretKey;
+    const std::map<std::string, std::string>* data = nullptr;
+    if (secret && in.secrets) {
+      if (auto it = in.secrets->find(ef.name); it != in.secrets->end()) data = &it->second.data;
+    } else if (!secret && in.config_maps) {
+      if (auto it = in.config_maps->find(ef.name); it != in.config_maps->end()) {
+        data = &it->second.data;
+      }
+    }
+    if (!data) {
+      if (ef.optional) continue;
+      return Status::Error(ErrorCode::kNotFound,
+                           fmt::format("{} \"{}\" not found (envFrom of container {})",
+                                       SourceKind(ef.source), ef.name, c.name));
+    }
+    for (const auto& [k, v] : *data) {
+      std::string name = ef.prefix + k;
+      if (!IsEnvIdentifier(name)) continue;  // Kubernetes skips invalid keys
+      declared->Set(name, v);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std::string& app,
                                           const std::string& workload, const std::string& revision,
                                           const model::TaskTemplate& task,
@@ -266,19 +316,7 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
     }
   }
 
-  // Service discovery variables, as kubelet's makeEnvironmentVariables builds them.
-  std::vector<std::pair<std::string, std::string>> service_env;
-  for (const auto& svc : in.services) {
-    if (svc.ports.empty()) continue;
-    std::string prefix = EnvName(svc.name);
-    service_env.emplace_back(prefix + "_SERVICE_HOST", svc.host);
-    service_env.emplace_back(prefix + "_SERVICE_PORT", std::to_string(svc.ports.front().second));
-    for (const auto& [pname, port] : svc.ports) {
-      if (!pname.empty()) {
-        service_env.emplace_back(prefix + "_SERVICE_PORT_" + EnvName(pname), std::to_string(port));
-      }
-    }
-  }
+  const auto service_env = ServiceDiscoveryEnv(in.services);
 
   const DownwardFacts facts = MakeDownwardFacts(task_id, app, task, in);
   // The main containers first (their indices match task.containers, which probes rely on), then
@@ -324,28 +362,7 @@ model::Result<LaunchSpec> BuildLaunchSpec(const std::string& task_id, const std:
     for (const auto& [k, v] : service_env) base.Set(k, v);
 
     EnvBuilder declared;
-    for (const auto& ef : c.env_from) {
-      const bool secret = ef.source == model::EnvSource::kSecretKey;
-      const std::map<std::string, std::string>* data = nullptr;
-      if (secret && in.secrets) {
-        if (auto it = in.secrets->find(ef.name); it != in.secrets->end()) data = &it->second.data;
-      } else if (!secret && in.config_maps) {
-        if (auto it = in.config_maps->find(ef.name); it != in.config_maps->end()) {
-          data = &it->second.data;
-        }
-      }
-      if (!data) {
-        if (ef.optional) continue;
-        return Status::Error(ErrorCode::kNotFound,
-                             fmt::format("{} \"{}\" not found (envFrom of container {})",
-                                         SourceKind(ef.source), ef.name, c.name));
-      }
-      for (const auto& [k, v] : *data) {
-        std::string name = ef.prefix + k;
-        if (!IsEnvIdentifier(name)) continue;  // Kubernetes skips invalid keys
-        declared.Set(name, v);
-      }
-    }
+    if (Status s = AddEnvFrom(c, in, &declared); !s.ok()) return s;
     auto lookup = [&](std::string_view name) -> const std::string* {
       if (const std::string* v = declared.Get(name)) return v;
       return base.Get(name);

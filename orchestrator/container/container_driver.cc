@@ -368,6 +368,64 @@ Result<std::string> ContainerDriver::CreateReplacing(const CreateContainerReques
   return id;
 }
 
+namespace {
+
+// Kubernetes: command replaces ENTRYPOINT and drops CMD; args replace CMD. The environment in
+// order, with CAPSTAN_TASK_ID (re-adoption finds containers by it) unless the task set it.
+void SetImageCommandAndEnv(const ContainerLaunch& c, const std::string& task_id,
+                           CreateContainerRequest* req) {
+  req->image = c.image;
+  if (!c.command.empty()) req->entrypoint = c.command;
+  if (!c.args.empty()) {
+    req->cmd = c.args;
+  } else if (!c.command.empty()) {
+    req->cmd = std::vector<std::string>{};
+  }
+  bool has_task_id = false;
+  for (const auto& [k, v] : c.env) {
+    req->env.push_back(k + "=" + v);
+    has_task_id = has_task_id || k == "CAPSTAN_TASK_ID";
+  }
+  if (!has_task_id) req->env.push_back("CAPSTAN_TASK_ID=" + task_id);
+  req->working_dir = c.working_dir;
+}
+
+// The bind mounts of one container: its volumes (configMap and secret read-only) and, when the
+// task has one, its hosts file as /etc/hosts (Service names, rewritten in place).
+Result<std::vector<BindMount>> BindsFor(const ContainerLaunch& c,
+                                        const std::map<std::string, std::string>& volume_dirs,
+                                        const std::map<std::string, model::VolumeType>& types,
+                                        const std::string& hosts_file) {
+  std::vector<BindMount> binds;
+  for (const auto& mount : c.mounts) {
+    auto dir = volume_dirs.find(mount.name);
+    if (dir == volume_dirs.end()) {
+      return Status::Error(ErrorCode::kInvalidArgument,
+                           fmt::format("container {} mounts volume \"{}\", which the task does "
+                                       "not declare",
+                                       c.name, mount.name));
+    }
+    if (!mount.sub_path.empty() && !ContainedRelative(mount.sub_path)) {
+      return Status::Error(ErrorCode::kInvalidArgument,
+                           fmt::format("container {}: bad subPath '{}'", c.name, mount.sub_path));
+    }
+    BindMount bind;
+    bind.host_path = dir->second + (mount.sub_path.empty() ? "" : "/" + mount.sub_path);
+    bind.container_path = mount.mount_path.empty() || mount.mount_path[0] != '/'
+                              ? "/" + mount.mount_path
+                              : mount.mount_path;
+    auto type = types.find(mount.name);
+    const bool config = type != types.end() && (type->second == model::VolumeType::kConfigMap ||
+                                                type->second == model::VolumeType::kSecret);
+    bind.read_only = mount.read_only || config;
+    binds.push_back(std::move(bind));
+  }
+  if (!hosts_file.empty()) binds.push_back(BindMount{hosts_file, "/etc/hosts", true});
+  return binds;
+}
+
+}  // namespace
+
 Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
   if (spec.containers.empty()) {
     return Status::Error(ErrorCode::kInvalidArgument,
@@ -485,21 +543,7 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     const ContainerLaunch& c = spec.containers[index];
     CreateContainerRequest req;
     req.name = EngineName(options_.instance, spec.task_id, c.name);
-    req.image = c.image;
-    // Kubernetes: command replaces ENTRYPOINT and drops CMD; args replace CMD.
-    if (!c.command.empty()) req.entrypoint = c.command;
-    if (!c.args.empty()) {
-      req.cmd = c.args;
-    } else if (!c.command.empty()) {
-      req.cmd = std::vector<std::string>{};
-    }
-    bool has_task_id = false;
-    for (const auto& [k, v] : c.env) {
-      req.env.push_back(k + "=" + v);
-      has_task_id = has_task_id || k == "CAPSTAN_TASK_ID";
-    }
-    if (!has_task_id) req.env.push_back("CAPSTAN_TASK_ID=" + spec.task_id);
-    req.working_dir = c.working_dir;
+    SetImageCommandAndEnv(c, spec.task_id, &req);
     auto image_user = [&]() -> Result<std::string> { return client_->ImageUser(c.image); };
     if (Status s = ApplySecurity(c, image_user, &req); !s.ok()) return fail(s);
     if (holder.empty()) {
@@ -508,33 +552,10 @@ Result<TaskHandle> ContainerDriver::Start(const LaunchSpec& spec) {
     } else {
       req.network_mode = "container:" + holder;
     }
-    for (const auto& mount : c.mounts) {
-      auto dir = volume_dirs.find(mount.name);
-      if (dir == volume_dirs.end()) {
-        return fail(Status::Error(ErrorCode::kInvalidArgument,
-                                  fmt::format("container {} mounts volume \"{}\", which the task "
-                                              "does not declare",
-                                              c.name, mount.name)));
-      }
-      if (!mount.sub_path.empty() && !ContainedRelative(mount.sub_path)) {
-        return fail(
-            Status::Error(ErrorCode::kInvalidArgument,
-                          fmt::format("container {}: bad subPath '{}'", c.name, mount.sub_path)));
-      }
-      BindMount bind;
-      bind.host_path = dir->second + (mount.sub_path.empty() ? "" : "/" + mount.sub_path);
-      bind.container_path = mount.mount_path.empty() || mount.mount_path[0] != '/'
-                                ? "/" + mount.mount_path
-                                : mount.mount_path;
-      const model::VolumeType type = volume_types[mount.name];
-      bind.read_only = mount.read_only || type == model::VolumeType::kConfigMap ||
-                       type == model::VolumeType::kSecret;
-      req.binds.push_back(std::move(bind));
-    }
-    if (!spec.hosts_file.empty()) {
-      // Service names: the task's own hosts file, rewritten in place as Services change.
-      req.binds.push_back(BindMount{pod->task_dir + "/hosts", "/etc/hosts", true});
-    }
+    auto binds = BindsFor(c, volume_dirs, volume_types,
+                          spec.hosts_file.empty() ? "" : pod->task_dir + "/hosts");
+    if (!binds.ok()) return fail(binds.status());
+    req.binds = std::move(*binds);
     req.memory_bytes = c.resources.memory_limit_bytes;
     req.nano_cpus = c.resources.cpu_limit_millis * 1'000'000;
     req.labels = base_labels;
