@@ -19,9 +19,9 @@ struct HealthCheckRequest {
   std::string path = "/";
   std::string scheme = "HTTP";
   std::vector<std::pair<std::string, std::string>> http_headers;
-  std::string grpc_service;  // grpc: HealthCheckRequest.service ("" = the whole server)
-  std::vector<std::string> command;                      // exec: argv, no shell
-  std::string working_dir;                               // exec: where to run it
+  std::string grpc_service;          // grpc: HealthCheckRequest.service ("" = the whole server)
+  std::vector<std::string> command;  // exec: argv, no shell
+  std::string working_dir;           // exec: where to run it
   std::vector<std::pair<std::string, std::string>> env;  // exec: the task's environment
   // exec: run inside this engine container (container driver) instead of on the host.
   std::string container_id;

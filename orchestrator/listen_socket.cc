@@ -6,13 +6,13 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "orchestrator/spawn.h"

@@ -33,8 +33,8 @@ struct Orchestrator::PodNet {
   std::string holder;  // the first container's id: a restarted pod has a new namespace
   std::set<std::string> keys;
   std::map<std::string, int> listen_ports;  // key -> the port its listener got
-  std::vector<std::string> redirects;        // the netfilter rules installed, as written
-  std::uint64_t generation = 0;  // services_generation_ these keys were made for
+  std::vector<std::string> redirects;       // the netfilter rules installed, as written
+  std::uint64_t generation = 0;             // services_generation_ these keys were made for
 };
 
 namespace {
@@ -415,8 +415,7 @@ void Orchestrator::ServeInPod(const std::string& task_id, PodNet& pod) {
         const bool taken = own_ports.count(p.port) > 0;
         wanted.insert(key);
         if (!pod.keys.count(key)) {
-          auto bound =
-              proxy_->AddListener(key, taken ? 0 : p.port, state.cluster_ip, pod.netns);
+          auto bound = proxy_->AddListener(key, taken ? 0 : p.port, state.cluster_ip, pod.netns);
           if (!bound.ok()) {
             if (failure.empty()) failure = bound.status().message();
             continue;

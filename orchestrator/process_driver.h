@@ -104,9 +104,9 @@ class ProcessDriver final : public Driver {
     std::string task_dir;
     std::size_t max_log_bytes = 10 << 20;
     bool has_cgroup = false;
-    bool stopping = false;        // Stop()/Kill() called: waiting members never start
+    bool stopping = false;          // Stop()/Kill() called: waiting members never start
     bool sidecars_to_stop = false;  // Stop() held SIGTERM back from the sidecars
-    std::vector<Member> members;  // empty for a task adopted after a daemon restart
+    std::vector<Member> members;    // empty for a task adopted after a daemon restart
     const Member* Find(const std::string& name) const {
       for (const auto& m : members) {
         if (m.name == name) return &m;

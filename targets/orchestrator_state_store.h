@@ -42,8 +42,8 @@ class OrchestratorStateStore {
   std::map<std::string, store::TaskRecord> tasks_;
   std::map<std::string, std::string> fingerprints_;  // task id -> what its record was made from
   std::map<std::string, store::RolloutRecord> rollouts_;  // key: app/workload
-  std::set<std::string> revisions_;         // app/workload/revision with a template stored
-  std::set<std::string> failed_revisions_;  // app/workload/revision marked failed
+  std::set<std::string> revisions_;                 // app/workload/revision with a template stored
+  std::set<std::string> failed_revisions_;          // app/workload/revision marked failed
   std::map<std::string, std::string> cluster_ips_;  // app/service -> address, as stored
   std::vector<orchestrator::TaskHandle> orphans_;
 };

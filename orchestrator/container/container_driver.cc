@@ -9,8 +9,8 @@
 #include <fstream>
 #include <functional>
 
-#include "orchestrator/security_context.h"
 #include "orchestrator/dependency_gate.h"
+#include "orchestrator/security_context.h"
 #include "orchestrator/task_files.h"
 
 namespace capstan::orchestrator::container {
@@ -178,8 +178,8 @@ struct ContainerDriver::PodState {
   std::size_t max_log_bytes = 10 << 20;
   bool stopping = false;
   bool sidecars_to_stop = false;  // Stop() held SIGTERM back from the sidecars
-  std::vector<Member> members;  // the pause container first, when there is one
-  std::string netns;            // the holder's network namespace, once known
+  std::vector<Member> members;    // the pause container first, when there is one
+  std::string netns;              // the holder's network namespace, once known
 
   Member* Find(const std::string& name) {
     for (auto& m : members) {

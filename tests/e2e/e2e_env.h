@@ -161,8 +161,8 @@ class Daemon {
     std::string token_file;
     std::string log_format = "text";
     std::string log_level = "info";
-    std::string log_prefix;               // files <log_prefix>.out / .err
-    std::string task_ports;               // --task-ports; empty: the daemon's default
+    std::string log_prefix;  // files <log_prefix>.out / .err
+    std::string task_ports;  // --task-ports; empty: the daemon's default
     // --default-driver: the tests' repositories are process workloads (capstan-test-server)
     // unless their manifests say otherwise; empty: the daemon's default (container).
     std::string default_driver = "process";

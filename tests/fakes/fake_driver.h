@@ -152,9 +152,9 @@ class FakeDriver final : public orchestrator::Driver {
   bool hang_on_stop = false;                 // ignore SIGTERM
   int fail_next_starts = 0;
   std::string start_error = "fake start failure";  // the message of those failures
-  int not_yet_starts = 0;              // Start() answers kUnavailable this many times
-  model::Status available;             // what Available() answers
-  std::set<std::string> waiting;       // container names reported kWaiting while running
+  int not_yet_starts = 0;                          // Start() answers kUnavailable this many times
+  model::Status available;                         // what Available() answers
+  std::set<std::string> waiting;  // container names reported kWaiting while running
   // container name -> (exit code, message) reported kExited while the task runs
   std::map<std::string, std::pair<int, std::string>> exited;
   std::map<std::string, bool> health;  // "<task>/<container>" -> last ReportHealth()

@@ -74,8 +74,7 @@ TEST(OrchestratorStateStore, ClusterIpsSurviveARestartAndLeaveWithTheirService) 
   OrchestratorStateStore states(**db, clock);
   auto loaded = states.Load();
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
-  EXPECT_EQ(loaded->cluster_ips,
-            (std::map<std::string, std::string>{{"shop/web", "127.96.3.4"}}));
+  EXPECT_EQ(loaded->cluster_ips, (std::map<std::string, std::string>{{"shop/web", "127.96.3.4"}}));
 }
 
 // The controller records a revision with its commit when it applies it; the orchestrator's save
