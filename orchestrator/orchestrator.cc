@@ -363,24 +363,24 @@ void Orchestrator::SyncPodListeners() {
     if (!t.active() || !t.handle || t.handle->containers.empty()) continue;
     Driver* driver = DriverOf(t);
     if (driver == nullptr) continue;
-    const std::string holder = t.handle->containers.front().container_id;
-    auto& pod = pods_[id];
-    if (pod && pod->holder != holder) {
-      DropPod(*pod);  // restarted: a new namespace
-      pod.reset();
+    const std::string& holder = t.handle->containers.front().container_id;
+    auto it = pods_.find(id);
+    if (it != pods_.end() && it->second->holder != holder) {
+      DropPod(*it->second);  // restarted: a new namespace
+      pods_.erase(it);
+      it = pods_.end();
     }
-    if (!pod) {
+    if (it == pods_.end()) {
+      // Processes (the node's own namespace) and pods not running yet answer "": no entry.
       std::string netns = driver->NetworkNamespace(*t.handle);
-      if (netns.empty()) {
-        pods_.erase(id);
-        continue;  // the node's own namespace, or not running yet
-      }
-      pod = std::make_unique<PodNet>();
+      if (netns.empty()) continue;
+      auto pod = std::make_unique<PodNet>();
       pod->netns = std::move(netns);
       pod->holder = holder;
+      it = pods_.emplace(id, std::move(pod)).first;
     }
     live.insert(id);
-    if (pod->generation != services_generation_) ServeInPod(id, *pod);
+    if (it->second->generation != services_generation_) ServeInPod(id, *it->second);
   }
   for (auto it = pods_.begin(); it != pods_.end();) {
     if (live.count(it->first)) {
